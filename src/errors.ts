@@ -1,0 +1,85 @@
+// One error class with a machine-readable code. Policy (retry, fallback) switches on `code`
+// and `transient`, never on message text; the message is for the person reading the log.
+
+export type ErrorCode =
+  /** An action input is malformed. Raised before any network request. */
+  | 'INVALID_INPUT'
+  /** The registry endpoint answered with a non-2xx status or could not be reached. */
+  | 'REGISTRY_HTTP'
+  /** The registry answered 200 with GraphQL `errors`. */
+  | 'REGISTRY_ERRORS'
+  /** The registry's answer is not JSON or not the shape the query asks for. */
+  | 'REGISTRY_RESPONSE'
+  /** No package by that name (or no release with that hash). */
+  | 'PACKAGE_NOT_FOUND'
+  /** The package exists but no published, unarchived version matches the constraint. */
+  | 'VERSION_NOT_FOUND'
+  /** The registry has no complete distribution of this WebC version for the chosen version. */
+  | 'DISTRIBUTION_MISSING'
+  /** The registry's digest for this distribution differs from the pinned `sha256` input. */
+  | 'PIN_MISMATCH'
+  /** The download URL is not https (and not loopback), or a redirect would downgrade it. */
+  | 'INSECURE_URL'
+  /** The download host answered with an HTTP error status. */
+  | 'DOWNLOAD_HTTP'
+  /** The connection failed, was reset, or ended before the announced length. */
+  | 'DOWNLOAD_NETWORK'
+  /** No data arrived within `request-timeout`, or the overall bound was reached. */
+  | 'DOWNLOAD_TIMEOUT'
+  /** The body exceeded the registry's `webcSize` or the size cap. */
+  | 'DOWNLOAD_TOO_LARGE'
+  /** Too many redirects, a redirect loop, or a redirect without a usable Location. */
+  | 'DOWNLOAD_REDIRECT'
+  /** The delivered bytes do not hash to the expected SHA-256. */
+  | 'DIGEST_MISMATCH'
+  /** The bytes are not a sound WebC container of the expected version. */
+  | 'CONTAINER_INVALID'
+  /** Every entry of `priority` failed. */
+  | 'ALL_CANDIDATES_FAILED';
+
+export interface ErrorContext {
+  readonly input?: string;
+  readonly package?: string;
+  readonly version?: string;
+  readonly webc?: string;
+  readonly url?: string;
+  readonly status?: number;
+  readonly expected?: string;
+  readonly actual?: string;
+  /** Seconds the server asked us to wait (HTTP `Retry-After`). */
+  readonly retryAfterSeconds?: number;
+}
+
+export class WebcFetchError extends Error {
+  override readonly name = 'WebcFetchError';
+  readonly code: ErrorCode;
+  readonly context: ErrorContext;
+  /** True when the same request may succeed if repeated (network errors, 5xx, 408, 429, truncation). */
+  readonly transient: boolean;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { context?: ErrorContext; transient?: boolean; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.context = options.context ?? {};
+    this.transient = options.transient ?? false;
+  }
+}
+
+export function isWebcFetchError(error: unknown): error is WebcFetchError {
+  return error instanceof WebcFetchError;
+}
+
+/** A readable one-line message for anything thrown, including non-Error values. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === 'string') return error;
+  try {
+    return JSON.stringify(error) ?? String(error);
+  } catch {
+    return String(error);
+  }
+}

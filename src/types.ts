@@ -1,0 +1,78 @@
+// Domain types shared by the modules of webc-fetch. Values of these types have been
+// validated at a boundary (input parsing, GraphQL parsing); code past that boundary trusts them.
+
+/** 64 lowercase hex characters: a SHA-256 digest. Only `asSha256Hex` makes one. */
+export type Sha256Hex = string & { readonly __brand: 'Sha256Hex' };
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+export function isSha256Hex(value: string): value is Sha256Hex {
+  return SHA256_HEX.test(value);
+}
+
+/** Returns the digest as `Sha256Hex`, or undefined when it is not 64 lowercase hex characters. */
+export function asSha256Hex(value: string): Sha256Hex | undefined {
+  return isSha256Hex(value) ? value : undefined;
+}
+
+/** The WebC container format generations this action delivers. v1 is obsolete and rejected. */
+export type WebcVersion = 'v3' | 'v2';
+export const WEBC_VERSIONS: readonly WebcVersion[] = ['v3', 'v2'];
+
+/** `namespace/name` as the registry spells it. */
+export interface PackageName {
+  readonly namespace: string;
+  readonly name: string;
+  /** `namespace/name` */
+  readonly full: string;
+}
+
+/** What the `package` input asks for. */
+export type PackageSpec =
+  | {
+      readonly kind: 'named';
+      readonly package: PackageName;
+      /** The text after `@`, or undefined when none was given (= latest). */
+      readonly constraint: string | undefined;
+    }
+  | { readonly kind: 'hash'; readonly sha256: Sha256Hex };
+
+/** One WebC distribution of a resolved version, complete enough to download and verify. */
+export interface Distribution {
+  readonly webc: WebcVersion;
+  readonly url: string;
+  readonly sha256: Sha256Hex;
+  /** Size in bytes as published by the registry, when it published one. */
+  readonly size: number | undefined;
+  /** The registry's JSON manifest text, when it published one. */
+  readonly manifest: string | undefined;
+}
+
+/** Why a distribution of a version cannot be used, as learnt from the registry alone. */
+export interface UnusableDistribution {
+  readonly webc: WebcVersion;
+  readonly reason: string;
+}
+
+/** The version chosen for a spec, with each of its distributions usable or not. */
+export interface ResolvedPackage {
+  /** `namespace/name`; for a `sha256:` spec the hash spec itself. */
+  readonly package: string;
+  /** The chosen version; for a `sha256:` spec, `sha256:<hex>`. */
+  readonly version: string;
+  readonly distributions: Readonly<Partial<Record<WebcVersion, Distribution>>>;
+  readonly unusable: readonly UnusableDistribution[];
+}
+
+/** Where log lines go. The action adapter maps these onto `@actions/core`; a CLI onto stderr. */
+export interface Logger {
+  info(message: string): void;
+  warning(message: string): void;
+  debug(message: string): void;
+}
+
+export const silentLogger: Logger = {
+  info: () => {},
+  warning: () => {},
+  debug: () => {},
+};
