@@ -1,5 +1,8 @@
 // Bundles the action into one ESM file, the way the runner loads it.
+import { readFileSync } from 'node:fs';
 import { build } from 'esbuild';
+
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
 await build({
   entryPoints: ['src/index.ts'],
@@ -14,5 +17,6 @@ await build({
   banner: {
     js: "import { createRequire as __wfCreateRequire } from 'node:module'; const require = __wfCreateRequire(import.meta.url);",
   },
+  define: { __WEBC_FETCH_VERSION__: JSON.stringify(version) },
   logLevel: 'warning',
 });

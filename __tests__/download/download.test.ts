@@ -1,0 +1,427 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  download,
+  type ByteSink,
+  type DownloadOptions,
+  type DownloadRequest,
+} from '../../src/download/download.js';
+import { WebcFetchError } from '../../src/errors.js';
+import type { RetryPolicy } from '../../src/http/retry.js';
+import type { Logger, Sha256Hex } from '../../src/types.js';
+import {
+  startTestServer,
+  writeRepeated,
+  type TestHandler,
+  type TestServer,
+} from '../support/http-test-server.js';
+
+const ABC_SHA256 = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad' as Sha256Hex;
+const PAYLOAD = Buffer.alloc(300 * 1024 + 7, 0).map((_, i) => (i * 31 + 7) & 0xff);
+const PAYLOAD_SHA256 = createHash('sha256').update(PAYLOAD).digest('hex') as Sha256Hex;
+
+let tempDir: string;
+let servers: TestServer[];
+let delays: number[];
+let logLines: string[];
+
+beforeEach(async () => {
+  tempDir = await mkdtemp(join(tmpdir(), 'webc-fetch-download-'));
+  servers = [];
+  delays = [];
+  logLines = [];
+});
+
+afterEach(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+  await rm(tempDir, { recursive: true, force: true });
+});
+
+async function serve(handler: TestHandler): Promise<TestServer> {
+  const server = await startTestServer(handler);
+  servers.push(server);
+  return server;
+}
+
+const logger: Logger = {
+  info: (m) => logLines.push(m),
+  warning: (m) => logLines.push(m),
+  debug: () => {},
+};
+
+function options<R = undefined>(overrides: Partial<DownloadOptions<R>> = {}): DownloadOptions<R> {
+  const retry: RetryPolicy = {
+    retries: 3,
+    baseDelayMs: 100,
+    maxDelayMs: 1000,
+    maxRetryAfterMs: 60_000,
+    random: () => 0,
+    sleep: async (ms) => {
+      delays.push(ms);
+    },
+  };
+  return {
+    tempDir,
+    userAgent: 'webc-fetch-test/1.0',
+    retry,
+    requestTimeoutMs: 5000,
+    maxBytes: 64 * 1024 * 1024,
+    logger,
+    ...overrides,
+  };
+}
+
+function request(
+  url: string,
+  sha256: Sha256Hex = PAYLOAD_SHA256,
+  expectedSize?: number,
+): DownloadRequest {
+  return {
+    url,
+    expectedSha256: sha256,
+    label: 'acme/tool@1.2.0 (v3)',
+    ...(expectedSize === undefined ? {} : { expectedSize }),
+  };
+}
+
+async function failure(promise: Promise<unknown>): Promise<WebcFetchError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(WebcFetchError);
+  return error as WebcFetchError;
+}
+
+async function expectNoFilesLeft(): Promise<void> {
+  expect(await readdir(tempDir)).toEqual([]);
+}
+
+const servePayload: TestHandler = (_req, res) => {
+  res.writeHead(200, { 'content-type': 'application/webc', 'content-length': PAYLOAD.length });
+  res.end(PAYLOAD);
+};
+
+describe('download', () => {
+  it('writes the bytes to a temp file under tempDir and returns their sha256', async () => {
+    const server = await serve((_req, res) => res.end('abc'));
+    const result = await download(request(server.url('/abc.webc'), ABC_SHA256), options());
+    expect(result.sha256).toBe(ABC_SHA256);
+    expect(result.size).toBe(3);
+    expect(result.attempts).toBe(1);
+    expect(result.path.startsWith(tempDir)).toBe(true);
+    expect(await readFile(result.path, 'utf8')).toBe('abc');
+  });
+
+  it('hashes a multi-chunk body in one pass to the same digest as the bytes', async () => {
+    const server = await serve(servePayload);
+    const result = await download(
+      request(server.url('/p.webc'), PAYLOAD_SHA256, PAYLOAD.length),
+      options(),
+    );
+    expect(result.sha256).toBe(PAYLOAD_SHA256);
+    expect(Buffer.compare(await readFile(result.path), PAYLOAD)).toBe(0);
+  });
+
+  it('sends Accept application/webc, the User-Agent and only the encodings it decodes, and no Authorization', async () => {
+    const server = await serve(servePayload);
+    await download(request(server.url('/p.webc')), options());
+    const headers = server.requests[0]?.headers;
+    expect(headers?.accept).toBe('application/webc');
+    expect(headers?.['user-agent']).toContain('webc-fetch-test/1.0');
+    expect(headers?.['accept-encoding']).toBe('gzip, deflate, br');
+    expect(headers?.authorization).toBeUndefined();
+  });
+
+  it.each([
+    ['gzip', gzipSync(PAYLOAD)],
+    ['br', brotliCompressSync(PAYLOAD)],
+  ])('decodes a %s body before hashing and writing it', async (encoding, encoded) => {
+    const server = await serve((_req, res) => {
+      res.writeHead(200, { 'content-encoding': encoding, 'content-length': encoded.length });
+      res.end(encoded);
+    });
+    const result = await download(
+      request(server.url('/p.webc'), PAYLOAD_SHA256, PAYLOAD.length),
+      options(),
+    );
+    expect(result.size).toBe(PAYLOAD.length);
+    expect(Buffer.compare(await readFile(result.path), PAYLOAD)).toBe(0);
+  });
+
+  it('retries a 500 once and succeeds, logging the retry', async () => {
+    const server = await serve((req, res, index) =>
+      index === 0 ? res.writeHead(500).end() : servePayload(req, res, index),
+    );
+    const result = await download(request(server.url('/p.webc')), options());
+    expect(result.attempts).toBe(2);
+    expect(server.requests).toHaveLength(2);
+    expect(delays).toHaveLength(1);
+    expect(logLines.some((l) => l.includes('status 500') && l.includes('retrying in'))).toBe(true);
+    expect(await readdir(tempDir)).toEqual([result.path.slice(tempDir.length + 1)]);
+  });
+
+  it('waits as long as Retry-After asks before retrying a 503', async () => {
+    const server = await serve((req, res, index) =>
+      index === 0
+        ? res.writeHead(503, { 'retry-after': '7' }).end()
+        : servePayload(req, res, index),
+    );
+    await download(request(server.url('/p.webc')), options());
+    expect(delays).toEqual([7000]);
+  });
+
+  it('fails after the retries with DOWNLOAD_HTTP carrying status and Retry-After, leaving no file', async () => {
+    const server = await serve((_req, res) => res.writeHead(429, { 'retry-after': '1' }).end());
+    const error = await failure(download(request(server.url('/p.webc')), options()));
+    expect(error).toMatchObject({
+      code: 'DOWNLOAD_HTTP',
+      transient: true,
+      context: { status: 429, retryAfterSeconds: 1 },
+    });
+    expect(server.requests).toHaveLength(4);
+    await expectNoFilesLeft();
+  });
+
+  it('does not retry a 404 and names the URL and status', async () => {
+    const server = await serve((_req, res) => res.writeHead(404).end('no such file'));
+    const url = server.url('/missing.webc');
+    const error = await failure(download(request(url), options()));
+    expect(error.code).toBe('DOWNLOAD_HTTP');
+    expect(error.transient).toBe(false);
+    expect(error.message).toBe(
+      `package download failed: GET request to "${url}" failed with status 404`,
+    );
+    expect(server.requests).toHaveLength(1);
+    await expectNoFilesLeft();
+  });
+
+  it('retries a body shorter than its Content-Length', async () => {
+    const server = await serve((req, res, index) => {
+      if (index > 0) return servePayload(req, res, index);
+      res.writeHead(200, { 'content-length': PAYLOAD.length });
+      res.write(PAYLOAD.subarray(0, 1000), () => res.destroy());
+    });
+    const result = await download(request(server.url('/p.webc')), options());
+    expect(result.attempts).toBe(2);
+    expect(logLines.join('\n')).toMatch(/ended early|retrying/);
+  });
+
+  it('retries a connection reset in the middle of a chunked body', async () => {
+    const server = await serve((req, res, index) => {
+      if (index > 0) return servePayload(req, res, index);
+      res.writeHead(200);
+      res.write(PAYLOAD.subarray(0, 50_000), () => res.socket?.resetAndDestroy());
+    });
+    const result = await download(request(server.url('/p.webc')), options());
+    expect(result.sha256).toBe(PAYLOAD_SHA256);
+    expect(result.attempts).toBe(2);
+  });
+
+  it('reports DOWNLOAD_NETWORK after retries when every body is cut short, leaving no file', async () => {
+    const server = await serve((_req, res) => {
+      res.writeHead(200, { 'content-length': PAYLOAD.length });
+      res.write(PAYLOAD.subarray(0, 1000), () => res.destroy());
+    });
+    const error = await failure(download(request(server.url('/p.webc')), options()));
+    expect(error).toMatchObject({ code: 'DOWNLOAD_NETWORK', transient: true });
+    expect(server.requests).toHaveLength(4);
+    await expectNoFilesLeft();
+  });
+
+  it('stops reading soon after the body exceeds the expected size and leaves no file', async () => {
+    const size = 1024 * 1024;
+    let sent = 0;
+    const server = await serve(async (_req, res) => {
+      res.writeHead(200);
+      sent = await writeRepeated(res, 40 * size);
+      res.end();
+    });
+    const error = await failure(
+      download(request(server.url('/big.webc'), PAYLOAD_SHA256, size), options()),
+    );
+    expect(error).toMatchObject({ code: 'DOWNLOAD_TOO_LARGE', transient: false });
+    expect(server.requests).toHaveLength(1);
+    await expect.poll(() => sent).toBeGreaterThan(0);
+    expect(sent).toBeLessThan(20 * size);
+    await expectNoFilesLeft();
+  });
+
+  it('refuses a Content-Length above maxBytes before reading the body', async () => {
+    const server = await serve(servePayload);
+    const error = await failure(
+      download(request(server.url('/p.webc')), options({ maxBytes: 1000 })),
+    );
+    expect(error.code).toBe('DOWNLOAD_TOO_LARGE');
+    expect(error.message).toContain('size cap of 1000 bytes');
+    await expectNoFilesLeft();
+  });
+
+  it('reports a digest mismatch at full size without retrying, leaving no file', async () => {
+    const server = await serve(servePayload);
+    const url = server.url('/p.webc');
+    const error = await failure(download(request(url, ABC_SHA256, PAYLOAD.length), options()));
+    expect(error.code).toBe('DIGEST_MISMATCH');
+    expect(error.transient).toBe(false);
+    expect(
+      error.message.startsWith(`sha256 mismatch (expected ${ABC_SHA256}, got ${PAYLOAD_SHA256})`),
+    ).toBe(true);
+    expect(error.context).toMatchObject({ expected: ABC_SHA256, actual: PAYLOAD_SHA256, url });
+    expect(server.requests).toHaveLength(1);
+    await expectNoFilesLeft();
+  });
+
+  it('treats a complete-looking body shorter than the registry size as a transient cut, not a digest mismatch', async () => {
+    const server = await serve((_req, res) => res.end('abc'));
+    const error = await failure(
+      download(request(server.url('/p.webc'), PAYLOAD_SHA256, 10), options()),
+    );
+    expect(error).toMatchObject({ code: 'DOWNLOAD_NETWORK', transient: true });
+    expect(error.message).toContain('ended after 3 of 10 bytes');
+    expect(server.requests).toHaveLength(4);
+    await expectNoFilesLeft();
+  });
+
+  it('fails within the idle timeout when the server stalls mid-body, leaving no file', async () => {
+    const server = await serve((_req, res) => {
+      res.writeHead(200, { 'content-length': PAYLOAD.length });
+      res.write(PAYLOAD.subarray(0, 10));
+    });
+    const started = Date.now();
+    const error = await failure(
+      download(
+        request(server.url('/p.webc')),
+        options({ requestTimeoutMs: 200, retry: { ...options().retry, retries: 1 } }),
+      ),
+    );
+    expect(error).toMatchObject({ code: 'DOWNLOAD_TIMEOUT', transient: true });
+    expect(server.requests).toHaveLength(2);
+    expect(Date.now() - started).toBeLessThan(3000);
+    await expectNoFilesLeft();
+  });
+
+  it('fails within the idle timeout when the server never sends headers', async () => {
+    const server = await serve(() => {});
+    const started = Date.now();
+    const error = await failure(
+      download(
+        request(server.url('/p.webc')),
+        options({ requestTimeoutMs: 200, retry: { ...options().retry, retries: 0 } }),
+      ),
+    );
+    expect(error.code).toBe('DOWNLOAD_TIMEOUT');
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('stops at the overall timeout without retrying even while data trickles in', async () => {
+    const server = await serve((_req, res) => {
+      res.writeHead(200);
+      const tick = setInterval(() => (res.destroyed ? clearInterval(tick) : res.write('x')), 50);
+    });
+    const error = await failure(
+      download(
+        request(server.url('/p.webc')),
+        options({ requestTimeoutMs: 200, overallTimeoutMs: 400 }),
+      ),
+    );
+    expect(error).toMatchObject({ code: 'DOWNLOAD_TIMEOUT', transient: false });
+    expect(server.requests).toHaveLength(1);
+    await expectNoFilesLeft();
+  });
+});
+
+describe('download with a sink', () => {
+  class RecordingSink implements ByteSink<number> {
+    bytes = 0;
+    finished = false;
+    update(chunk: Uint8Array): void {
+      this.bytes += chunk.length;
+    }
+    finish(): number {
+      this.finished = true;
+      return this.bytes;
+    }
+  }
+
+  it('feeds every decoded byte to a fresh sink per attempt and returns its verdict', async () => {
+    const sinks: RecordingSink[] = [];
+    const server = await serve((req, res, index) => {
+      if (index > 0) return servePayload(req, res, index);
+      res.writeHead(200, { 'content-length': PAYLOAD.length });
+      res.write(PAYLOAD.subarray(0, 5000), () => res.destroy());
+    });
+    const createSink = (): RecordingSink => {
+      const sink = new RecordingSink();
+      sinks.push(sink);
+      return sink;
+    };
+    const result = await download(request(server.url('/p.webc')), options({ createSink }));
+    expect(result.sink).toBe(PAYLOAD.length);
+    expect(sinks).toHaveLength(2);
+    expect(sinks[1]?.bytes).toBe(PAYLOAD.length);
+  });
+
+  it('checks the digest before asking the sink for its verdict', async () => {
+    const sink = new RecordingSink();
+    const server = await serve(servePayload);
+    const error = await failure(
+      download(request(server.url('/p.webc'), ABC_SHA256), options({ createSink: () => sink })),
+    );
+    expect(error.code).toBe('DIGEST_MISMATCH');
+    expect(sink.finished).toBe(false);
+  });
+
+  it('passes a sink error through unchanged, without retrying, leaving no file', async () => {
+    const rejection = new WebcFetchError('CONTAINER_INVALID', 'bad magic');
+    const server = await serve(servePayload);
+    const createSink = (): ByteSink<never> => ({
+      update: () => {
+        throw rejection;
+      },
+      finish: () => {
+        throw new Error('unreachable');
+      },
+    });
+    const error = await failure(download(request(server.url('/p.webc')), options({ createSink })));
+    expect(error).toBe(rejection);
+    expect(server.requests).toHaveLength(1);
+    await expectNoFilesLeft();
+  });
+});
+
+describe('download and redirects', () => {
+  it('follows a relative redirect and reports the final URL', async () => {
+    const server = await serve((req, res, index) =>
+      req.url === '/start'
+        ? res.writeHead(302, { location: '/files/p.webc' }).end()
+        : servePayload(req, res, index),
+    );
+    const result = await download(request(server.url('/start')), options());
+    expect(result.url).toBe(server.url('/files/p.webc'));
+    expect(server.requests.map((r) => r.path)).toEqual(['/start', '/files/p.webc']);
+  });
+
+  it('fails with DOWNLOAD_REDIRECT on a redirect loop, without retrying', async () => {
+    const server = await serve((req, res) =>
+      res.writeHead(301, { location: req.url === '/a' ? '/b' : '/a' }).end(),
+    );
+    const error = await failure(download(request(server.url('/a')), options()));
+    expect(error).toMatchObject({ code: 'DOWNLOAD_REDIRECT', transient: false });
+    expect(error.message).toContain('loop');
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('refuses a redirect to plain http on a non-loopback host before connecting', async () => {
+    const server = await serve((_req, res) =>
+      res.writeHead(307, { location: 'http://cdn.invalid/p.webc' }).end(),
+    );
+    const error = await failure(download(request(server.url('/p.webc')), options()));
+    expect(error.code).toBe('INSECURE_URL');
+    expect(error.context.url).toBe('http://cdn.invalid/p.webc');
+    await expectNoFilesLeft();
+  });
+});

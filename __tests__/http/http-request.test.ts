@@ -1,0 +1,179 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebcFetchError } from '../../src/errors.js';
+import {
+  httpRequest,
+  type HttpRequestOptions,
+  type HttpResponseStream,
+} from '../../src/http/http-request.js';
+import { startTestServer, type TestHandler, type TestServer } from '../support/http-test-server.js';
+
+const TOKEN = 'secret-token-1234';
+let servers: TestServer[] = [];
+
+afterEach(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+  servers = [];
+});
+
+async function serve(handler: TestHandler, host?: string): Promise<TestServer> {
+  const server = await startTestServer(handler, host === undefined ? {} : { host });
+  servers.push(server);
+  return server;
+}
+
+function get(
+  url: string,
+  overrides: Partial<HttpRequestOptions> = {},
+): Promise<HttpResponseStream> {
+  return httpRequest({
+    method: 'GET',
+    url,
+    headers: {},
+    userAgent: 'test/1',
+    maxRedirects: 5,
+    requestTimeoutMs: 5000,
+    ...overrides,
+  });
+}
+
+async function text(response: HttpResponseStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of response.body) chunks.push(chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function failure(promise: Promise<unknown>): Promise<WebcFetchError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(WebcFetchError);
+  return error as WebcFetchError;
+}
+
+describe('httpRequest credentials', () => {
+  it('sends the token to the credentials origin and drops it for good once a redirect leaves that origin', async () => {
+    const back = { location: '' };
+    const other = await serve((_req, res) => res.writeHead(302, back).end());
+    const first = await serve((req, res) =>
+      req.url === '/start'
+        ? res.writeHead(302, { location: other.url('/hop') }).end()
+        : res.end('done'),
+    );
+    back.location = first.url('/final');
+    const response = await get(first.url('/start'), {
+      credentials: { token: TOKEN, origin: first.origin },
+    });
+    expect(await text(response)).toBe('done');
+    expect(response.url).toBe(first.url('/final'));
+    expect(first.requests.map((r) => [r.path, r.headers.authorization])).toEqual([
+      ['/start', `Bearer ${TOKEN}`],
+      ['/final', undefined],
+    ]);
+    expect(other.requests[0]?.headers.authorization).toBeUndefined();
+  });
+
+  it('never sends the token when the request URL is not on the credentials origin', async () => {
+    const server = await serve((_req, res) => res.end('ok'));
+    await text(
+      await get(server.url('/x'), {
+        credentials: { token: TOKEN, origin: 'https://registry.example' },
+      }),
+    );
+    expect(server.requests[0]?.headers.authorization).toBeUndefined();
+  });
+
+  it('refuses an Authorization header passed around the credentials option', async () => {
+    await expect(
+      get('http://127.0.0.1:9/x', { headers: { Authorization: `Bearer ${TOKEN}` } }),
+    ).rejects.toThrow(TypeError);
+  });
+});
+
+describe('httpRequest redirects', () => {
+  it('returns a POST redirect to the caller instead of resending the body elsewhere', async () => {
+    const server = await serve((_req, res) =>
+      res.writeHead(307, { location: 'https://elsewhere.example/graphql' }).end(),
+    );
+    const response = await httpRequest({
+      method: 'POST',
+      url: server.url('/graphql'),
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+      userAgent: 'test/1',
+      credentials: { token: TOKEN, origin: server.origin },
+      maxRedirects: 5,
+      requestTimeoutMs: 5000,
+    });
+    response.destroy();
+    expect(response.status).toBe(307);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('fails with DOWNLOAD_REDIRECT after maxRedirects hops', async () => {
+    const server = await serve((_req, res, index) =>
+      res.writeHead(302, { location: `/hop${index}` }).end(),
+    );
+    const error = await failure(get(server.url('/start'), { maxRedirects: 3 }));
+    expect(error.code).toBe('DOWNLOAD_REDIRECT');
+    expect(error.message).toContain('more than 3 redirects');
+    expect(server.requests).toHaveLength(4);
+  });
+
+  it('fails with DOWNLOAD_REDIRECT when a redirect has no Location', async () => {
+    const server = await serve((_req, res) => res.writeHead(302).end());
+    expect((await failure(get(server.url('/a')))).code).toBe('DOWNLOAD_REDIRECT');
+  });
+
+  it('names the redirecting URL when a hop would leave https or loopback', async () => {
+    const server = await serve((_req, res) =>
+      res.writeHead(301, { location: 'http://localhost.evil.com/p' }).end(),
+    );
+    const error = await failure(get(server.url('/a'), { what: 'download URL' }));
+    expect(error.code).toBe('INSECURE_URL');
+    expect(error.message).toContain(`redirected from "${server.url('/a')}"`);
+  });
+});
+
+describe('httpRequest transport', () => {
+  it('refuses a non-loopback http URL before connecting', async () => {
+    expect((await failure(get('http://example.com/x'))).code).toBe('INSECURE_URL');
+  });
+
+  it('reports a refused connection as transient DOWNLOAD_NETWORK', async () => {
+    const server = await serve(() => {});
+    const url = server.url('/x');
+    await server.close();
+    servers = [];
+    expect(await failure(get(url))).toMatchObject({ code: 'DOWNLOAD_NETWORK', transient: true });
+  });
+
+  it('fails the body with DOWNLOAD_NETWORK on a Content-Encoding it did not ask for', async () => {
+    const server = await serve((_req, res) =>
+      res.writeHead(200, { 'content-encoding': 'zstd' }).end('xx'),
+    );
+    const response = await get(server.url('/x'));
+    const error = await failure(text(response));
+    expect(error.code).toBe('DOWNLOAD_NETWORK');
+    expect(error.message).toContain('"zstd"');
+  });
+
+  it('fails with the caller abort reason when the signal fires', async () => {
+    const server = await serve(() => {});
+    const controller = new AbortController();
+    const reason = new WebcFetchError('DOWNLOAD_TIMEOUT', 'overall bound');
+    setTimeout(() => controller.abort(reason), 50);
+    expect(await failure(get(server.url('/x'), { signal: controller.signal }))).toBe(reason);
+  });
+
+  it('talks to the IPv6 loopback [::1]', async (context) => {
+    let server: TestServer;
+    try {
+      server = await serve((_req, res) => res.end('v6'), '::1');
+    } catch {
+      context.skip('IPv6 loopback is not available here');
+      return;
+    }
+    expect(await text(await get(server.url('/x')))).toBe('v6');
+  });
+});

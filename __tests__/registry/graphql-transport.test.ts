@@ -1,0 +1,189 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebcFetchError } from '../../src/errors.js';
+import type { RetryPolicy } from '../../src/http/retry.js';
+import {
+  createGraphqlTransport,
+  type GraphqlTransport,
+} from '../../src/registry/graphql-transport.js';
+import type { Logger } from '../../src/types.js';
+import { startTestServer, type TestHandler, type TestServer } from '../support/http-test-server.js';
+
+const TOKEN = 'registry-token-5678';
+const REQUEST = {
+  query: 'query Q($name: String!) { getPackage(name: $name) { packageName } }',
+  variables: { name: 'acme/tool' },
+  operationName: 'Q',
+};
+
+let servers: TestServer[] = [];
+let lines: string[] = [];
+let delays: number[] = [];
+
+afterEach(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+  servers = [];
+  lines = [];
+  delays = [];
+});
+
+async function serve(handler: TestHandler): Promise<TestServer> {
+  const server = await startTestServer(handler);
+  servers.push(server);
+  return server;
+}
+
+const logger: Logger = {
+  info: (m) => lines.push(m),
+  warning: (m) => lines.push(m),
+  debug: (m) => lines.push(m),
+};
+const retry: RetryPolicy = {
+  retries: 2,
+  baseDelayMs: 10,
+  maxDelayMs: 100,
+  maxRetryAfterMs: 10_000,
+  random: () => 0,
+  sleep: async (ms) => void delays.push(ms),
+};
+
+function transport(
+  endpoint: string,
+  extra: { token?: string; maxResponseBytes?: number } = {},
+): GraphqlTransport {
+  return createGraphqlTransport({
+    endpoint,
+    userAgent: 'webc-fetch-test/1',
+    retry,
+    requestTimeoutMs: 5000,
+    logger,
+    ...extra,
+  });
+}
+
+const json =
+  (status: number, body: unknown, headers: Record<string, string> = {}): TestHandler =>
+  (_req, res) => {
+    res
+      .writeHead(status, { 'content-type': 'application/json', ...headers })
+      .end(JSON.stringify(body));
+  };
+
+async function failure(promise: Promise<unknown>): Promise<WebcFetchError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(WebcFetchError);
+  return error as WebcFetchError;
+}
+
+describe('createGraphqlTransport', () => {
+  it('POSTs the query, variables and operation name as JSON with the token for the endpoint origin', async () => {
+    const server = await serve(json(200, { data: { getPackage: null } }));
+    const result = await transport(server.url('/graphql'), { token: TOKEN })(REQUEST);
+    expect(result).toEqual({ data: { getPackage: null } });
+    const sent = server.requests[0];
+    expect(sent?.method).toBe('POST');
+    expect(sent?.path).toBe('/graphql');
+    expect(JSON.parse(sent?.body ?? '')).toEqual(REQUEST);
+    expect(sent?.headers['content-type']).toBe('application/json');
+    expect(sent?.headers.accept).toBe('application/json');
+    expect(sent?.headers.authorization).toBe(`Bearer ${TOKEN}`);
+  });
+
+  it('sends no Authorization header when the token is empty', async () => {
+    const server = await serve(json(200, { data: {} }));
+    await transport(server.url('/graphql'), { token: '' })(REQUEST);
+    expect(server.requests[0]?.headers.authorization).toBeUndefined();
+  });
+
+  it('returns the JSON body of a 400 that carries GraphQL errors', async () => {
+    const body = { errors: [{ message: 'Cannot query field "nope" on type "Query".' }] };
+    const server = await serve(json(400, body));
+    expect(await transport(server.url('/graphql'))(REQUEST)).toEqual(body);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('retries a 503 with Retry-After and returns the later answer', async () => {
+    const server = await serve((req, res, index) =>
+      index === 0
+        ? res.writeHead(503, { 'retry-after': '3' }).end()
+        : json(200, { data: { ok: true } })(req, res, index),
+    );
+    expect(await transport(server.url('/graphql'))(REQUEST)).toEqual({ data: { ok: true } });
+    expect(delays).toEqual([3000]);
+  });
+
+  it('fails a 401 at once with REGISTRY_HTTP that points at the token input and never shows the token', async () => {
+    const server = await serve((req, res) =>
+      res.writeHead(401).end(`bad token: ${String(req.headers.authorization)}`),
+    );
+    const endpoint = server.url('/graphql');
+    const error = await failure(transport(endpoint, { token: TOKEN })(REQUEST));
+    expect(error).toMatchObject({
+      code: 'REGISTRY_HTTP',
+      transient: false,
+      context: { status: 401, url: endpoint },
+    });
+    expect(error.message).toContain(endpoint);
+    expect(error.message).toContain('`token`');
+    expect(error.message).not.toContain(TOKEN);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('fails with transient REGISTRY_HTTP after retrying 500s, logging each retry without the token', async () => {
+    const server = await serve((_req, res) => res.writeHead(500).end());
+    const error = await failure(transport(server.url('/graphql'), { token: TOKEN })(REQUEST));
+    expect(error).toMatchObject({
+      code: 'REGISTRY_HTTP',
+      transient: true,
+      context: { status: 500 },
+    });
+    expect(server.requests).toHaveLength(3);
+    expect(lines.filter((l) => l.includes('retrying'))).toHaveLength(2);
+    expect(lines.join('\n')).not.toContain(TOKEN);
+  });
+
+  it('fails with REGISTRY_RESPONSE when a 200 body is not JSON', async () => {
+    const server = await serve((_req, res) => res.end('<html>maintenance</html>'));
+    const error = await failure(transport(server.url('/graphql'))(REQUEST));
+    expect(error.code).toBe('REGISTRY_RESPONSE');
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('refuses a response larger than the cap', async () => {
+    const server = await serve(json(200, { data: { blob: 'x'.repeat(10_000) } }));
+    const error = await failure(
+      transport(server.url('/graphql'), { maxResponseBytes: 1000 })(REQUEST),
+    );
+    expect(error.code).toBe('REGISTRY_RESPONSE');
+    expect(error.message).toContain('more than 1000 bytes');
+  });
+
+  it('does not follow a redirect of the POST and says which input to fix', async () => {
+    const target = await serve(json(200, { data: {} }));
+    const server = await serve((_req, res) =>
+      res.writeHead(308, { location: target.url('/graphql') }).end(),
+    );
+    const error = await failure(transport(server.url('/graphql'), { token: TOKEN })(REQUEST));
+    expect(error).toMatchObject({ code: 'REGISTRY_HTTP', context: { status: 308 } });
+    expect(error.message).toContain('`registry`');
+    expect(target.requests).toHaveLength(0);
+  });
+
+  it('maps a connection failure to transient REGISTRY_HTTP naming the endpoint', async () => {
+    const server = await serve(() => {});
+    const endpoint = server.url('/graphql');
+    await server.close();
+    servers = [];
+    const error = await failure(transport(endpoint)(REQUEST));
+    expect(error).toMatchObject({ code: 'REGISTRY_HTTP', transient: true });
+    expect(error.message).toContain(endpoint);
+  });
+
+  it('refuses a plain-http endpoint that is not loopback before any request', async () => {
+    expect(
+      (await failure(transport('http://registry.example/graphql', { token: TOKEN })(REQUEST))).code,
+    ).toBe('INSECURE_URL');
+  });
+});

@@ -1,0 +1,302 @@
+import { describe, expect, it } from 'vitest';
+
+import { WebcFetchError } from '../../src/errors.js';
+import type { GraphqlRequest } from '../../src/registry/graphql-transport.js';
+import { GET_PACKAGE_QUERY, GET_PACKAGE_RELEASE_QUERY } from '../../src/registry/queries.js';
+import { createRegistryClient } from '../../src/registry/registry-client.js';
+import { asSha256Hex, type Sha256Hex } from '../../src/types.js';
+
+const HEX_V2 = '2'.repeat(64);
+const HEX_V3 = '3'.repeat(64);
+const NAME = { namespace: 'acme', name: 'demo', full: 'acme/demo' };
+
+function hex(value: string): Sha256Hex {
+  const digest = asSha256Hex(value);
+  if (digest === undefined) throw new Error(`bad test digest ${value}`);
+  return digest;
+}
+
+/** A transport that answers every request with `body` and records what was asked. */
+function fakeTransport(body: unknown) {
+  const requests: GraphqlRequest[] = [];
+  const transport = async (request: GraphqlRequest): Promise<unknown> => {
+    requests.push(request);
+    return structuredClone(body);
+  };
+  return { requests, client: createRegistryClient(transport) };
+}
+
+const dist = (url: string | null, sha256: string | null, size: number | null = 123) => ({
+  piritaDownloadUrl: url,
+  piritaSha256Hash: sha256,
+  webcManifest: url === null ? null : '{"package":{}}',
+  webcSize: url === null ? null : size,
+});
+
+function packageBody(versions: unknown): unknown {
+  return { data: { getPackage: { namespace: 'acme', packageName: 'demo', versions } } };
+}
+
+const GOOD_VERSIONS = [
+  {
+    version: '1.2.0',
+    isArchived: false,
+    v2: dist('https://cdn.example/v2.webc', HEX_V2),
+    v3: dist(null, null),
+  },
+  null,
+  {
+    version: '1.0.0',
+    isArchived: true,
+    v2: dist('https://cdn.example/old.webc', HEX_V2, 7),
+    v3: dist('https://cdn.example/old3.webc', HEX_V3, 9),
+  },
+];
+
+async function rejection(promise: Promise<unknown>): Promise<WebcFetchError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof WebcFetchError) return error;
+    throw error;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('createRegistryClient().getPackage', () => {
+  it('sends the package name as a variable of the getPackage document', async () => {
+    const { requests, client } = fakeTransport(packageBody([]));
+    await client.getPackage(NAME);
+    expect(requests).toEqual([
+      {
+        query: GET_PACKAGE_QUERY,
+        variables: { name: 'acme/demo' },
+        operationName: 'WebcFetchGetPackage',
+      },
+    ]);
+  });
+
+  it('parses every version with both distributions and skips null items', async () => {
+    const { client } = fakeTransport(packageBody(GOOD_VERSIONS));
+    expect(await client.getPackage(NAME)).toEqual({
+      namespace: 'acme',
+      name: 'demo',
+      versions: [
+        {
+          version: '1.2.0',
+          isArchived: false,
+          v2: {
+            url: 'https://cdn.example/v2.webc',
+            sha256: HEX_V2,
+            manifest: '{"package":{}}',
+            size: 123,
+          },
+          v3: { url: null, sha256: null, manifest: null, size: null },
+        },
+        {
+          version: '1.0.0',
+          isArchived: true,
+          v2: {
+            url: 'https://cdn.example/old.webc',
+            sha256: HEX_V2,
+            manifest: '{"package":{}}',
+            size: 7,
+          },
+          v3: {
+            url: 'https://cdn.example/old3.webc',
+            sha256: HEX_V3,
+            manifest: '{"package":{}}',
+            size: 9,
+          },
+        },
+      ],
+    });
+  });
+
+  it('reads a null version list as no versions', async () => {
+    const { client } = fakeTransport(packageBody(null));
+    expect((await client.getPackage(NAME))?.versions).toEqual([]);
+  });
+
+  it('returns undefined for an unknown package', async () => {
+    const { client } = fakeTransport({ data: { getPackage: null } });
+    expect(await client.getPackage(NAME)).toBeUndefined();
+  });
+
+  it('fails with REGISTRY_ERRORS listing the messages of errors in a 200 answer, even beside data', async () => {
+    const { client } = fakeTransport({
+      data: { getPackage: null },
+      errors: [{ message: 'Permission denied' }, { message: 'Rate limited', path: ['getPackage'] }],
+    });
+    const error = await rejection(client.getPackage(NAME));
+    expect(error.code).toBe('REGISTRY_ERRORS');
+    expect(error.message).toContain('2 error(s): Permission denied; Rate limited');
+  });
+
+  it.each([
+    ['a body that is not an object', 'nope', 'body: expected an object'],
+    ['no data', {}, 'data: expected an object, it is missing'],
+    ['errors that are not a list', { errors: 'boom', data: {} }, 'errors: expected a list'],
+    ['a missing getPackage', { data: {} }, 'data.getPackage: expected an object, it is missing'],
+    [
+      'versions that are not a list',
+      packageBody({}),
+      'data.getPackage.versions: expected a list or null, got object',
+    ],
+    [
+      'a missing namespace',
+      { data: { getPackage: { packageName: 'demo', versions: [] } } },
+      'data.getPackage.namespace: expected a string',
+    ],
+    [
+      'a version that is a number',
+      packageBody([{ ...GOOD_VERSIONS[0], version: 1 }]),
+      'data.getPackage.versions[0].version: expected a string, got number',
+    ],
+    [
+      'isArchived as a string',
+      packageBody([GOOD_VERSIONS[0], null, { ...GOOD_VERSIONS[2], isArchived: 'no' }]),
+      'data.getPackage.versions[2].isArchived: expected a boolean',
+    ],
+    [
+      'a null distribution',
+      packageBody([{ ...GOOD_VERSIONS[0], v3: null }]),
+      'data.getPackage.versions[0].v3: expected an object, got null',
+    ],
+    [
+      'webcSize as a string',
+      packageBody([{ ...GOOD_VERSIONS[0], v2: { ...dist('u', HEX_V2), webcSize: '12a' } }]),
+      'data.getPackage.versions[0].v2.webcSize: expected a non-negative integer or null',
+    ],
+    [
+      'a fractional webcSize',
+      packageBody([{ ...GOOD_VERSIONS[0], v2: { ...dist('u', HEX_V2), webcSize: 1.5 } }]),
+      'versions[0].v2.webcSize',
+    ],
+    [
+      'a missing hash',
+      packageBody([
+        { ...GOOD_VERSIONS[0], v2: { piritaDownloadUrl: 'u', webcManifest: null, webcSize: null } },
+      ]),
+      'data.getPackage.versions[0].v2.piritaSha256Hash: expected a string or null, it is missing',
+    ],
+    [
+      'a manifest object',
+      packageBody([{ ...GOOD_VERSIONS[0], v2: { ...dist('u', HEX_V2), webcManifest: {} } }]),
+      'versions[0].v2.webcManifest: expected a string or null, got object',
+    ],
+  ])('fails with REGISTRY_RESPONSE naming the path for %s', async (_what, body, path) => {
+    const { client } = fakeTransport(body);
+    const error = await rejection(client.getPackage(NAME));
+    expect(error.code).toBe('REGISTRY_RESPONSE');
+    expect(error.message).toContain(path);
+  });
+
+  it('passes transport failures through unchanged', async () => {
+    const failure = new WebcFetchError('REGISTRY_HTTP', 'down', { transient: true });
+    const client = createRegistryClient(async () => Promise.reject(failure));
+    expect(await rejection(client.getPackage(NAME))).toBe(failure);
+  });
+});
+
+const image = (version: 'V2' | 'V3', sha256: string) => ({
+  version,
+  webcSha256: sha256,
+  webcUrl: `https://cdn.example/${version}.webc`,
+  fileSize: version === 'V2' ? '2048' : 3072,
+  manifest: `{"v":"${version}"}`,
+});
+
+function releaseBody(overrides: Record<string, unknown> = {}): unknown {
+  return {
+    data: {
+      getPackageRelease: {
+        isArchived: false,
+        webcUrl: 'https://cdn.example/release.webc',
+        piritaManifest: '{"pirita":true}',
+        package: { namespace: 'acme', packageName: 'demo' },
+        webc: image('V2', HEX_V2),
+        webcV3: image('V3', HEX_V3),
+        ...overrides,
+      },
+    },
+  };
+}
+
+describe('createRegistryClient().getPackageRelease', () => {
+  it('sends the digest as a sha256: variable of the getPackageRelease document', async () => {
+    const { requests, client } = fakeTransport(releaseBody());
+    await client.getPackageRelease(hex(HEX_V3));
+    expect(requests).toEqual([
+      {
+        query: GET_PACKAGE_RELEASE_QUERY,
+        variables: { hash: `sha256:${HEX_V3}` },
+        operationName: 'WebcFetchGetPackageRelease',
+      },
+    ]);
+  });
+
+  it('describes the release from the image whose digest is the requested one', async () => {
+    const { client } = fakeTransport(releaseBody());
+    expect(await client.getPackageRelease(hex(HEX_V2))).toEqual({
+      hash: HEX_V2,
+      package: 'acme/demo',
+      isArchived: false,
+      url: 'https://cdn.example/V2.webc',
+      manifest: '{"v":"V2"}',
+      webc: 'v2',
+      size: 2048,
+    });
+    expect(await client.getPackageRelease(hex(HEX_V3))).toMatchObject({
+      webc: 'v3',
+      size: 3072,
+      url: 'https://cdn.example/V3.webc',
+    });
+  });
+
+  it('matches the image digest case-insensitively', async () => {
+    const { client } = fakeTransport(
+      releaseBody({ webc: image('V2', HEX_V2.replace(/2/g, 'A')), webcV3: null }),
+    );
+    expect(await client.getPackageRelease(hex('a'.repeat(64)))).toMatchObject({ webc: 'v2' });
+  });
+
+  it('assumes v3 with the release URL, like Wasmer, when no image has the digest', async () => {
+    const { client } = fakeTransport(releaseBody({ webc: null, webcV3: null, package: null }));
+    expect(await client.getPackageRelease(hex('f'.repeat(64)))).toEqual({
+      hash: 'f'.repeat(64),
+      package: undefined,
+      isArchived: false,
+      url: 'https://cdn.example/release.webc',
+      manifest: '{"pirita":true}',
+      webc: 'v3',
+      size: null,
+    });
+  });
+
+  it('returns undefined for an unknown digest', async () => {
+    const { client } = fakeTransport({ data: { getPackageRelease: null } });
+    expect(await client.getPackageRelease(hex(HEX_V3))).toBeUndefined();
+  });
+
+  it.each([
+    [{ webcUrl: null }, 'data.getPackageRelease.webcUrl: expected a string, got null'],
+    [
+      { webc: { ...image('V2', HEX_V2), version: 'V1' } },
+      'data.getPackageRelease.webc.version: expected "V2" or "V3"',
+    ],
+    [
+      { webcV3: { ...image('V3', HEX_V3), fileSize: -1 } },
+      'data.getPackageRelease.webcV3.fileSize',
+    ],
+    [
+      { isArchived: undefined },
+      'data.getPackageRelease.isArchived: expected a boolean, it is missing',
+    ],
+  ])('fails with REGISTRY_RESPONSE naming the wrong field (%j)', async (overrides, path) => {
+    const { client } = fakeTransport(releaseBody(overrides));
+    const error = await rejection(client.getPackageRelease(hex(HEX_V3)));
+    expect(error.code).toBe('REGISTRY_RESPONSE');
+    expect(error.message).toContain(path);
+  });
+});

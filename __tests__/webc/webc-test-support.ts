@@ -1,0 +1,106 @@
+// Shared builders for the WebC tests: a tiny valid module, sample packages, fixtures,
+// chunked feeding and byte-level corruption helpers.
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { decodeFirst, encode } from 'cborg';
+import type { WebcVersion } from '../../src/types.js';
+import { createContainerInspector } from '../../src/webc/container-inspector.js';
+import type { ContainerReport } from '../../src/webc/container-inspector.js';
+import { CBOR_KEEP_ORDER, readU64 } from '../../src/webc/webc-layout.js';
+import type { WebcPackage } from '../../src/webc/webc-package.js';
+
+/** A module with one function exported as `_start`: what a WASI command needs. */
+export const TINY_WASM = Uint8Array.from([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03, 0x02,
+  0x01, 0x00, 0x07, 0x0a, 0x01, 0x06, 0x5f, 0x73, 0x74, 0x61, 0x72, 0x74, 0x00, 0x00, 0x0a, 0x04,
+  0x01, 0x02, 0x00, 0x0b,
+]);
+
+/** Atoms, commands, several volumes (nested directories, an empty one), no dependencies. */
+export function samplePackage(extra: Partial<WebcPackage> = {}): WebcPackage {
+  return {
+    annotations: {
+      wapm: { name: 'acme/tool', version: '1.2.0' },
+      fs: [{ from: null, volume_name: '/data', mount_path: '/data' }],
+    },
+    atoms: { tool: TINY_WASM, helper: TINY_WASM },
+    commands: { tool: { atom: 'tool' }, 'tool-helper': { atom: 'helper' } },
+    entrypoint: 'tool',
+    volumes: {
+      '/data': {
+        'readme.txt': 'hello volume\n',
+        conf: {
+          'a.toml': 'a = 1\n',
+          nested: { deep: { 'blob.bin': new Uint8Array(300).fill(7) } },
+        },
+        Zeta: 'upper-case sorts first in byte order',
+      },
+      metadata: {},
+    },
+    ...extra,
+  };
+}
+
+export const withDependency = (): WebcPackage =>
+  samplePackage({ dependencies: { 'acme/lib': 'acme/lib@^1.2' } });
+
+const fixtureDir = fileURLToPath(new URL('../../../shared/fixtures/webc/', import.meta.url));
+export const FIXTURES = {
+  realV3: `${fixtureDir}wasmer-tests--volume-static-webserver@0.1.0.webc`,
+  derivedV3: `${fixtureDir}derived-volume-only-v3.webc`,
+  v1: `${fixtureDir}hello-0.1.0-665d2ddc-80e6-4845-85d3-4587b1693bb7.webc`,
+};
+export const has = (path: string): boolean => existsSync(path);
+export const readFixture = (path: string): Uint8Array => new Uint8Array(readFileSync(path));
+
+/** Feeds `bytes` in pieces of `chunkSize` (0 = whole). */
+export function inspectInChunks(
+  bytes: Uint8Array,
+  webc: WebcVersion,
+  chunkSize: number,
+): ContainerReport {
+  const inspector = createContainerInspector(webc);
+  const step = chunkSize === 0 ? Math.max(bytes.length, 1) : chunkSize;
+  for (let at = 0; at < bytes.length; at += step) inspector.update(bytes.subarray(at, at + step));
+  return inspector.finish();
+}
+
+export const CHUNK_SIZES = [1, 7, 0] as const;
+
+export function flip(bytes: Uint8Array, at: number): Uint8Array {
+  const copy = bytes.slice();
+  copy[at] = (copy[at] ?? 0) ^ 0x01;
+  return copy;
+}
+
+export function indexBounds(bytes: Uint8Array): { start: number; end: number } {
+  return { start: 17, end: 17 + readU64(bytes, 9) };
+}
+
+/** Decodes the index, lets `edit` change it, and writes it back into the same padded space. */
+export function editIndex(
+  bytes: Uint8Array,
+  edit: (index: Map<string, unknown>) => void,
+): Uint8Array {
+  const { start, end } = indexBounds(bytes);
+  const [index] = decodeFirst(bytes.subarray(start, end), { useMaps: true }) as [
+    Map<string, unknown>,
+    Uint8Array,
+  ];
+  edit(index);
+  const cbor = encode(index, CBOR_KEEP_ORDER);
+  if (cbor.length > end - start) throw new Error('edited index does not fit');
+  const copy = bytes.slice();
+  copy.fill(0, start, end);
+  copy.set(cbor, start);
+  return copy;
+}
+
+export function entryOf(
+  index: Map<string, unknown>,
+  path: readonly string[],
+): Map<string, unknown> {
+  let node: unknown = index;
+  for (const key of path) node = (node as Map<string, unknown>).get(key);
+  return node as Map<string, unknown>;
+}

@@ -1,0 +1,235 @@
+// Streams a distribution to a temp file while hashing it: one pass over the bytes, written
+// once (issue 5). The digest is checked before the sink's verdict is asked for; on any failure
+// the temp file is gone before the error leaves this module (issue 4: no partial files).
+
+import { createHash, randomUUID } from 'node:crypto';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { WebcFetchError } from '../errors.js';
+import { httpRequest, type HttpResponseStream } from '../http/http-request.js';
+import {
+  isTransientStatus,
+  parseRetryAfter,
+  withRetries,
+  type RetryPolicy,
+} from '../http/retry.js';
+import type { Logger, Sha256Hex } from '../types.js';
+
+/** Sees every decoded byte in order, e.g. a streaming container check. Its errors end the download. */
+export interface ByteSink<R> {
+  update(chunk: Uint8Array): void;
+  finish(): R;
+}
+
+export interface DownloadRequest {
+  url: string;
+  expectedSha256: Sha256Hex;
+  /** The registry's size; more bytes than this stop the download at once. */
+  expectedSize?: number;
+  /** e.g. 'acme/tool@1.2.0 (v3)', for messages */
+  label: string;
+}
+
+export interface DownloadOptions<R> {
+  tempDir: string;
+  userAgent: string;
+  retry: RetryPolicy;
+  /** No bytes for this long ends the attempt with DOWNLOAD_TIMEOUT (transient). */
+  requestTimeoutMs: number;
+  /** Bound on the whole download, retries included: DOWNLOAD_TIMEOUT (not transient). */
+  overallTimeoutMs?: number;
+  /** Size cap when `expectedSize` is unknown (and a bound even when it is known). */
+  maxBytes: number;
+  logger: Logger;
+  /** Called once per attempt, so every attempt starts from a fresh sink. */
+  createSink?: () => ByteSink<R>;
+  /** Redirects to follow per attempt; default 5. */
+  maxRedirects?: number;
+}
+
+export interface DownloadResult<R> {
+  /** verified temp file under tempDir; the caller moves it */
+  path: string;
+  sha256: Sha256Hex;
+  size: number;
+  /** final URL, after redirects */
+  url: string;
+  attempts: number;
+  sink: R | undefined;
+}
+
+const DEFAULT_MAX_REDIRECTS = 5;
+// Fewer 'drain' round trips than the 16 KiB default; memory stays bounded by this.
+const WRITE_HIGH_WATER_MARK = 1024 * 1024;
+
+/** Downloads `request.url` and returns a temp file whose bytes hash to `request.expectedSha256`. */
+export async function download<R>(
+  request: DownloadRequest,
+  options: DownloadOptions<R>,
+): Promise<DownloadResult<R>> {
+  const overall = new AbortController();
+  const timer =
+    options.overallTimeoutMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          const seconds = ((options.overallTimeoutMs ?? 0) / 1000).toString();
+          const message = `downloading ${request.label} took longer than ${seconds} s overall; giving up`;
+          overall.abort(
+            new WebcFetchError('DOWNLOAD_TIMEOUT', message, { context: { url: request.url } }),
+          );
+        }, options.overallTimeoutMs);
+  let attempts = 0;
+  try {
+    return await withRetries(
+      async () => {
+        attempts++;
+        const result = await attemptDownload(request, options, overall.signal);
+        return { ...result, attempts };
+      },
+      options.retry,
+      options.logger,
+      `download of ${request.label}`,
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function sizeLimit(request: DownloadRequest, options: DownloadOptions<unknown>): number {
+  return request.expectedSize === undefined
+    ? options.maxBytes
+    : Math.min(request.expectedSize, options.maxBytes);
+}
+
+function tooLarge(request: DownloadRequest, limit: number, url: string): WebcFetchError {
+  const which =
+    request.expectedSize !== undefined && request.expectedSize <= limit
+      ? "the registry's size"
+      : 'the size cap';
+  return new WebcFetchError(
+    'DOWNLOAD_TOO_LARGE',
+    `${request.label}: the download from "${url}" is larger than ${which} of ${limit} bytes; stopped reading`,
+    { context: { url } },
+  );
+}
+
+function httpStatusError(response: HttpResponseStream): WebcFetchError {
+  const status = response.status;
+  const retryAfterMs = parseRetryAfter(headerValue(response.headers['retry-after']));
+  return new WebcFetchError(
+    'DOWNLOAD_HTTP',
+    `package download failed: GET request to "${response.url}" failed with status ${status}`,
+    {
+      context: {
+        url: response.url,
+        status,
+        ...(retryAfterMs === undefined ? {} : { retryAfterSeconds: retryAfterMs / 1000 }),
+      },
+      transient: isTransientStatus(status),
+    },
+  );
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+type AttemptResult<R> = Omit<DownloadResult<R>, 'attempts'>;
+
+async function attemptDownload<R>(
+  request: DownloadRequest,
+  options: DownloadOptions<R>,
+  signal: AbortSignal,
+): Promise<AttemptResult<R>> {
+  const response = await httpRequest({
+    method: 'GET',
+    url: request.url,
+    headers: { accept: 'application/webc' },
+    userAgent: options.userAgent,
+    maxRedirects: options.maxRedirects ?? DEFAULT_MAX_REDIRECTS,
+    requestTimeoutMs: options.requestTimeoutMs,
+    signal,
+    what: 'download URL',
+  });
+  if (response.status < 200 || response.status > 299) {
+    response.destroy();
+    throw httpStatusError(response);
+  }
+  const limit = sizeLimit(request, options);
+  const announced = Number(headerValue(response.headers['content-length']) ?? Number.NaN);
+  if (response.headers['content-encoding'] === undefined && announced > limit) {
+    response.destroy();
+    throw tooLarge(request, limit, response.url);
+  }
+  const path = join(options.tempDir, `webc-fetch-${randomUUID()}.part`);
+  const file = createWriteStream(path, { flags: 'wx', highWaterMark: WRITE_HIGH_WATER_MARK });
+  try {
+    return await streamToFile(request, options, { response, file, path, limit });
+  } catch (error) {
+    response.destroy();
+    await closeQuietly(file);
+    await rm(path, { force: true });
+    throw error;
+  }
+}
+
+/** Closes the file before it is removed, so a late open cannot re-create it after `rm`. */
+async function closeQuietly(file: WriteStream): Promise<void> {
+  if (file.closed) return;
+  const closed = once(file, 'close').catch(() => {});
+  file.destroy();
+  await closed;
+}
+
+interface Transfer {
+  readonly response: HttpResponseStream;
+  readonly file: WriteStream;
+  readonly path: string;
+  readonly limit: number;
+}
+
+async function streamToFile<R>(
+  request: DownloadRequest,
+  options: DownloadOptions<R>,
+  { response, file, path, limit }: Transfer,
+): Promise<AttemptResult<R>> {
+  const hash = createHash('sha256');
+  const sink = options.createSink?.();
+  let size = 0;
+  // A write error (disk full) surfaces at the next write or at close; keep it from being unhandled.
+  const fileError = once(file, 'error').then(([error]: unknown[]) => Promise.reject(error));
+  fileError.catch(() => {});
+  await Promise.race([once(file, 'open'), fileError]);
+  for await (const chunk of response.body) {
+    size += chunk.length;
+    if (size > limit) throw tooLarge(request, limit, response.url);
+    hash.update(chunk);
+    sink?.update(chunk);
+    if (!file.write(chunk)) await Promise.race([once(file, 'drain'), fileError]);
+  }
+  file.end();
+  await Promise.race([once(file, 'close'), fileError]);
+  const actual = hash.digest('hex') as Sha256Hex;
+  checkDigest(request, actual, size, response.url);
+  const verdict = sink?.finish();
+  return { path, sha256: actual, size, url: response.url, sink: verdict };
+}
+
+function checkDigest(request: DownloadRequest, actual: Sha256Hex, size: number, url: string): void {
+  if (actual === request.expectedSha256) return;
+  if (request.expectedSize !== undefined && size < request.expectedSize) {
+    // Short of the registry's size: most likely cut off on the way, worth another try.
+    throw new WebcFetchError(
+      'DOWNLOAD_NETWORK',
+      `${request.label}: the download from "${url}" ended after ${size} of ${request.expectedSize} bytes`,
+      { context: { url }, transient: true },
+    );
+  }
+  throw new WebcFetchError(
+    'DIGEST_MISMATCH',
+    `sha256 mismatch (expected ${request.expectedSha256}, got ${actual}) for ${request.label} from "${url}"`,
+    { context: { url, expected: request.expectedSha256, actual } },
+  );
+}

@@ -1,0 +1,97 @@
+// The priority/fallback policy is data plus one loop: the ordered `priority` list, the set of
+// error codes that let the walk go on to the next WebC version, and one attempt record per
+// candidate. Everything else (a bug, a full disk) stops the walk: failing closed beats
+// delivering something for the wrong reason.
+import { WebcFetchError, type ErrorCode } from '../errors.js';
+import type { Logger, WebcVersion } from '../types.js';
+
+/** Failures that belong to one candidate distribution; the next entry of `priority` may still work. */
+export const FALLBACK_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'DISTRIBUTION_MISSING',
+  'PIN_MISMATCH',
+  'INSECURE_URL',
+  'DOWNLOAD_HTTP',
+  'DOWNLOAD_NETWORK',
+  'DOWNLOAD_TIMEOUT',
+  'DOWNLOAD_TOO_LARGE',
+  'DOWNLOAD_REDIRECT',
+  'DIGEST_MISMATCH',
+  'CONTAINER_INVALID',
+]);
+
+export type Attempt =
+  | { readonly webc: WebcVersion; readonly outcome: 'delivered'; readonly cacheHit: boolean }
+  | {
+      readonly webc: WebcVersion;
+      readonly outcome: 'failed';
+      readonly code: ErrorCode;
+      readonly reason: string;
+    };
+
+export interface PriorityWalk<T> {
+  readonly value: T;
+  readonly webc: WebcVersion;
+  readonly attempts: readonly Attempt[];
+  /** True when something other than the first entry of `priority` was delivered. */
+  readonly fallback: boolean;
+  /** One line per failed attempt (`v3: <reason>`), empty when none failed. */
+  readonly fallbackReason: string;
+}
+
+export class AllCandidatesFailedError extends WebcFetchError {
+  readonly attempts: readonly Attempt[];
+
+  constructor(subject: string, attempts: readonly Attempt[]) {
+    const lines = attempts.map((a) => `  ${describeAttempt(a)}`).join('\n');
+    const only = attempts.length === 1 ? ' (priority allows only this one)' : '';
+    super(
+      'ALL_CANDIDATES_FAILED',
+      `No WebC version of ${subject} could be delivered${only}:\n${lines}`,
+    );
+    this.attempts = attempts;
+  }
+}
+
+export function describeAttempt(attempt: Attempt): string {
+  // fallback-reason promises one line per attempt, so multi-line messages are folded.
+  return attempt.outcome === 'failed'
+    ? `${attempt.webc}: ${attempt.reason.replace(/\s*\n\s*/g, ' ')}`
+    : `${attempt.webc}: delivered${attempt.cacheHit ? ' (cache hit, re-verified)' : ''}`;
+}
+
+/**
+ * Tries `deliver` for each WebC version in priority order and returns the first success.
+ * Each skipped version becomes a warning and a line of `fallbackReason`.
+ */
+export async function walkPriority<T extends { readonly cacheHit: boolean }>(
+  priority: readonly WebcVersion[],
+  subject: string,
+  deliver: (webc: WebcVersion) => Promise<T>,
+  logger: Logger,
+): Promise<PriorityWalk<T>> {
+  const attempts: Attempt[] = [];
+  for (const webc of priority) {
+    logger.info(`Trying WebC ${webc} of ${subject}`);
+    try {
+      const value = await deliver(webc);
+      attempts.push({ webc, outcome: 'delivered', cacheHit: value.cacheHit });
+      const failed = attempts.filter((a) => a.outcome === 'failed');
+      return {
+        value,
+        webc,
+        attempts,
+        fallback: webc !== priority[0],
+        fallbackReason: failed.map(describeAttempt).join('\n'),
+      };
+    } catch (error) {
+      if (!(error instanceof WebcFetchError) || !FALLBACK_CODES.has(error.code)) throw error;
+      attempts.push({ webc, outcome: 'failed', code: error.code, reason: error.message });
+      const next = priority[priority.indexOf(webc) + 1];
+      logger.warning(
+        `WebC ${webc} of ${subject} failed: ${error.message}` +
+          (next ? ` — falling back to ${next}.` : ''),
+      );
+    }
+  }
+  throw new AllCandidatesFailedError(subject, attempts);
+}

@@ -1,0 +1,260 @@
+// The fetch pipeline: resolve once, then walk the priority list over that one version. Each
+// candidate is served from the tool cache (after re-hashing) or downloaded while hashing,
+// verified, and only then published into the cache and to the requested path.
+import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
+import { dirname, join, resolve as resolvePath } from 'node:path';
+import type { CacheKey, PackageCache } from '../cache/package-cache.js';
+import type { DownloadOptions, DownloadRequest, DownloadResult } from '../download/download.js';
+import type { RetryPolicy } from '../http/retry.js';
+import { WebcFetchError, describeError } from '../errors.js';
+import type { FetchOptions } from '../inputs/action-inputs.js';
+import type { RegistryClient } from '../registry/registry-client.js';
+import { resolvePackage } from '../resolve/resolve-package.js';
+import type { Logger, ResolvedPackage, Sha256Hex, WebcVersion, Distribution } from '../types.js';
+import { createContainerInspector, type ContainerReport } from '../webc/container-inspector.js';
+import { walkPriority, type Attempt } from './fallback-policy.js';
+import { verifyFile } from './verify-file.js';
+
+/** The I/O the pipeline needs, passed in so a CLI, a server or a test can supply its own. */
+export interface FetchPorts {
+  readonly registry: RegistryClient;
+  /** Undefined when caching is off. */
+  readonly cache: PackageCache | undefined;
+  readonly download: <R>(
+    request: DownloadRequest,
+    options: DownloadOptions<R>,
+  ) => Promise<DownloadResult<R>>;
+  /** Where downloads are staged (RUNNER_TEMP on a runner). */
+  readonly tempDir: string;
+  readonly userAgent: string;
+  readonly logger: Logger;
+}
+
+export interface FetchResult {
+  readonly package: string;
+  readonly version: string;
+  readonly webc: WebcVersion;
+  readonly sha256: Sha256Hex;
+  readonly size: number;
+  /** Absolute path of the verified container. */
+  readonly path: string;
+  readonly cacheHit: boolean;
+  readonly fallback: boolean;
+  readonly fallbackReason: string;
+  readonly downloadUrl: string;
+  readonly attempts: readonly Attempt[];
+  readonly container: ContainerReport;
+}
+
+interface Delivered {
+  readonly path: string;
+  readonly sha256: Sha256Hex;
+  readonly size: number;
+  readonly cacheHit: boolean;
+  readonly downloadUrl: string;
+  readonly container: ContainerReport;
+}
+
+/** The largest container accepted when the registry publishes no size. */
+export const DEFAULT_MAX_BYTES = 4 * 1024 ** 3;
+
+export async function fetchPackage(options: FetchOptions, ports: FetchPorts): Promise<FetchResult> {
+  const resolved = await resolvePackage(options.spec, ports.registry, ports.logger);
+  const subject = `${resolved.package}@${resolved.version}`;
+  ports.logger.info(
+    `Resolved ${subject}; published: ${publishedSummary(resolved)}; priority: ${options.priority.join(', ')}`,
+  );
+  const walk = await walkPriority(
+    options.priority,
+    subject,
+    (webc) => deliverCandidate(resolved, webc, options, ports),
+    ports.logger,
+  );
+  const delivered = walk.value;
+  const path = options.path ? await placeCopy(delivered.path, options.path) : delivered.path;
+  ports.logger.info(
+    `Delivered ${subject} as WebC ${walk.webc} (${delivered.size} bytes, sha256 ${delivered.sha256}` +
+      `${delivered.cacheHit ? ', from the tool cache' : ''}) at ${path}`,
+  );
+  return {
+    package: resolved.package,
+    version: resolved.version,
+    webc: walk.webc,
+    sha256: delivered.sha256,
+    size: delivered.size,
+    path,
+    cacheHit: delivered.cacheHit,
+    fallback: walk.fallback,
+    fallbackReason: walk.fallbackReason,
+    downloadUrl: delivered.downloadUrl,
+    attempts: walk.attempts,
+    container: delivered.container,
+  };
+}
+
+function publishedSummary(resolved: ResolvedPackage): string {
+  const usable = Object.keys(resolved.distributions);
+  const parts = usable.length > 0 ? [usable.join(', ')] : ['none'];
+  for (const u of resolved.unusable) parts.push(`${u.webc} unusable (${u.reason})`);
+  return parts.join('; ');
+}
+
+async function deliverCandidate(
+  resolved: ResolvedPackage,
+  webc: WebcVersion,
+  options: FetchOptions,
+  ports: FetchPorts,
+): Promise<Delivered> {
+  const dist = candidateDistribution(resolved, webc);
+  if (options.sha256 !== undefined && dist.sha256 !== options.sha256) {
+    throw new WebcFetchError(
+      'PIN_MISMATCH',
+      `registry digest ${dist.sha256} differs from the pinned sha256 ${options.sha256}`,
+      { context: { webc, expected: options.sha256, actual: dist.sha256 } },
+    );
+  }
+  const key: CacheKey = {
+    registry: options.registry,
+    package: resolved.package,
+    version: resolved.version,
+    webc,
+  };
+  const hit = await fromCache(key, dist, ports);
+  if (hit) return hit;
+  return downloadAndPublish(key, dist, resolved, options, ports);
+}
+
+function candidateDistribution(resolved: ResolvedPackage, webc: WebcVersion): Distribution {
+  const dist = resolved.distributions[webc];
+  if (dist) return dist;
+  const why = resolved.unusable.find((u) => u.webc === webc)?.reason;
+  throw new WebcFetchError(
+    'DISTRIBUTION_MISSING',
+    why ?? `not published for ${resolved.package}@${resolved.version}`,
+    { context: { package: resolved.package, version: resolved.version, webc } },
+  );
+}
+
+/** A cache hit counts only after the file re-hashes to the registry's current digest. */
+async function fromCache(
+  key: CacheKey,
+  dist: Distribution,
+  ports: FetchPorts,
+): Promise<Delivered | undefined> {
+  const cachedPath = ports.cache?.lookup(key);
+  if (!ports.cache || !cachedPath) {
+    if (ports.cache) ports.logger.info(`Tool cache: no entry for ${dist.webc}`);
+    return undefined;
+  }
+  try {
+    const verified = await verifyFile(cachedPath, dist);
+    ports.logger.info(`Tool cache: hit at ${cachedPath}, re-hashed and verified`);
+    return {
+      ...verified,
+      path: cachedPath,
+      cacheHit: true,
+      downloadUrl: dist.url,
+      container: verified.report,
+    };
+  } catch (error) {
+    ports.logger.warning(
+      `Tool cache entry ${cachedPath} failed re-verification (${describeError(error)}); ` +
+        'treating it as a miss and downloading again.',
+    );
+    await ports.cache.evict(key);
+    return undefined;
+  }
+}
+
+async function downloadAndPublish(
+  key: CacheKey,
+  dist: Distribution,
+  resolved: ResolvedPackage,
+  options: FetchOptions,
+  ports: FetchPorts,
+): Promise<Delivered> {
+  const retry: RetryPolicy = {
+    retries: options.retries,
+    baseDelayMs: 1000,
+    maxDelayMs: 30_000,
+    maxRetryAfterMs: 60_000,
+  };
+  await mkdir(ports.tempDir, { recursive: true });
+  const result = await ports.download(
+    {
+      url: dist.url,
+      expectedSha256: dist.sha256,
+      expectedSize: dist.size,
+      label: `${resolved.package}@${resolved.version} (${dist.webc})`,
+    },
+    {
+      tempDir: ports.tempDir,
+      userAgent: ports.userAgent,
+      retry,
+      requestTimeoutMs: options.requestTimeoutMs,
+      maxBytes: dist.size ?? DEFAULT_MAX_BYTES,
+      logger: ports.logger,
+      createSink: () => createContainerInspector(dist.webc),
+    },
+  );
+  const container = result.sink;
+  if (!container) {
+    await rm(result.path, { force: true });
+    throw new Error('internal: the container inspector produced no report');
+  }
+  ports.logger.info(
+    `Downloaded ${result.size} bytes from ${result.url}; sha256 and container verified`,
+  );
+  const path = await publish(key, result.path, ports);
+  return {
+    path,
+    sha256: result.sha256,
+    size: result.size,
+    cacheHit: false,
+    downloadUrl: result.url,
+    container,
+  };
+}
+
+/** Moves the verified file into the cache; a cache that cannot take it degrades to an uncached result. */
+async function publish(key: CacheKey, verifiedPath: string, ports: FetchPorts): Promise<string> {
+  if (ports.cache) {
+    try {
+      const cached = await ports.cache.store(key, verifiedPath);
+      ports.logger.info(`Tool cache: stored at ${cached}`);
+      return cached;
+    } catch (error) {
+      ports.logger.warning(
+        `Could not store the container in the tool cache (${describeError(error)}); ` +
+          'using the verified download without caching it.',
+      );
+    }
+  }
+  // Uncached: give the staged file a stable, readable name beside where it was staged.
+  const named = join(dirname(verifiedPath), `${safeFileStem(key)}.webc`);
+  await rename(verifiedPath, named);
+  return named;
+}
+
+function safeFileStem(key: CacheKey): string {
+  return `${key.package}-${key.version}-${key.webc}`.replace(/[^A-Za-z0-9._-]+/g, '_');
+}
+
+/** Places a copy at the user's `path` atomically: a reader never sees a half-written file. */
+async function placeCopy(from: string, to: string): Promise<string> {
+  const target = resolvePath(to);
+  await mkdir(dirname(target), { recursive: true });
+  const staging = `${target}.webc-fetch-${process.pid}-${Date.now()}.tmp`;
+  try {
+    await copyFile(from, staging);
+    await rename(staging, target);
+  } catch (error) {
+    await rm(staging, { force: true });
+    throw new WebcFetchError(
+      'INVALID_INPUT',
+      `Could not write the container to the \`path\` input "${to}": ${describeError(error)}`,
+      { context: { input: 'path' }, cause: error },
+    );
+  }
+  return target;
+}

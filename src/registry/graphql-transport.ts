@@ -1,0 +1,177 @@
+// Sends GraphQL documents to the registry: POST JSON, the token only to the endpoint's
+// origin, transient failures retried, the answer parsed as JSON and nothing more (the
+// registry client validates its shape). Error messages never include the token or the
+// response body (a hostile server could echo the Authorization header back).
+
+import { WebcFetchError, isWebcFetchError } from '../errors.js';
+import { httpRequest, type HttpResponseStream } from '../http/http-request.js';
+import {
+  isTransientStatus,
+  parseRetryAfter,
+  withRetries,
+  type RetryPolicy,
+} from '../http/retry.js';
+import type { Logger } from '../types.js';
+
+export interface GraphqlRequest {
+  query: string;
+  variables: Record<string, unknown>;
+  operationName: string;
+}
+
+/** Resolves with the parsed JSON body (not validated beyond being JSON). */
+export type GraphqlTransport = (request: GraphqlRequest) => Promise<unknown>;
+
+export interface GraphqlTransportOptions {
+  endpoint: string;
+  /** Sent as `Authorization: Bearer` to the endpoint's origin only; '' or undefined = none. */
+  token?: string;
+  userAgent: string;
+  retry: RetryPolicy;
+  requestTimeoutMs: number;
+  logger: Logger;
+  /** Largest decoded response accepted; default 32 MiB. */
+  maxResponseBytes?: number;
+}
+
+const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+
+export function createGraphqlTransport(options: GraphqlTransportOptions): GraphqlTransport {
+  const token = options.token === '' ? undefined : options.token;
+  return (request) =>
+    withRetries(
+      () => postOnce(request, options, token),
+      options.retry,
+      options.logger,
+      `registry request ${request.operationName}`,
+    );
+}
+
+async function postOnce(
+  request: GraphqlRequest,
+  options: GraphqlTransportOptions,
+  token: string | undefined,
+): Promise<unknown> {
+  const endpoint = options.endpoint;
+  let response: HttpResponseStream;
+  let text: string;
+  try {
+    response = await httpRequest({
+      method: 'POST',
+      url: endpoint,
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({
+        query: request.query,
+        variables: request.variables,
+        operationName: request.operationName,
+      }),
+      userAgent: options.userAgent,
+      maxRedirects: 0,
+      requestTimeoutMs: options.requestTimeoutMs,
+      what: '`registry` endpoint',
+      ...(token === undefined ? {} : { credentials: { token, origin: new URL(endpoint).origin } }),
+    });
+    text = await readText(
+      response,
+      options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+      endpoint,
+    );
+  } catch (error) {
+    throw asRegistryError(error, endpoint);
+  }
+  const parsed = parseJson(text);
+  const status = response.status;
+  if (status >= 200 && status <= 299) {
+    if (parsed.ok) return parsed.value;
+    throw new WebcFetchError(
+      'REGISTRY_RESPONSE',
+      `the registry at ${endpoint} answered with a body that is not JSON`,
+      {
+        context: { url: endpoint, status },
+      },
+    );
+  }
+  // GraphQL-over-HTTP servers answer invalid documents with 400 and a JSON `errors` list;
+  // the client reports those errors, which say far more than the status.
+  if (status === 400 && parsed.ok && hasErrors(parsed.value)) return parsed.value;
+  throw statusError(response, endpoint);
+}
+
+/** Reads the whole body as UTF-8, refusing more than `maxBytes` decoded bytes. */
+async function readText(
+  response: HttpResponseStream,
+  maxBytes: number,
+  endpoint: string,
+): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of response.body) {
+    size += chunk.length;
+    if (size > maxBytes) {
+      throw new WebcFetchError(
+        'REGISTRY_RESPONSE',
+        `the registry at ${endpoint} sent more than ${maxBytes} bytes; refusing it`,
+        {
+          context: { url: endpoint },
+        },
+      );
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size).toString('utf8');
+}
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false };
+  }
+}
+
+function hasErrors(value: unknown): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    Array.isArray((value as { errors?: unknown }).errors)
+  );
+}
+
+function statusError(response: HttpResponseStream, endpoint: string): WebcFetchError {
+  const status = response.status;
+  const retryAfter = response.headers['retry-after'];
+  const retryAfterMs = parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter);
+  let hint = '';
+  if (status === 401 || status === 403)
+    hint = '; check the `token` input (and that `registry` is the right endpoint)';
+  else if (status >= 300 && status <= 399) {
+    hint = `; redirects are not followed for registry requests, set the \`registry\` input to the final endpoint (Location: ${String(response.headers.location)})`;
+  } else if (status === 404) hint = '; check the `registry` input';
+  return new WebcFetchError(
+    'REGISTRY_HTTP',
+    `the registry at ${endpoint} answered with status ${status}${hint}`,
+    {
+      context: {
+        url: endpoint,
+        status,
+        ...(retryAfterMs === undefined ? {} : { retryAfterSeconds: retryAfterMs / 1000 }),
+      },
+      transient: isTransientStatus(status),
+    },
+  );
+}
+
+/** Network-level failures from the HTTP layer become REGISTRY_HTTP; policy and parse errors stay. */
+function asRegistryError(error: unknown, endpoint: string): unknown {
+  if (!isWebcFetchError(error)) return error;
+  if (error.code === 'INSECURE_URL' || error.code.startsWith('REGISTRY_')) return error;
+  return new WebcFetchError(
+    'REGISTRY_HTTP',
+    `the request to the registry at ${endpoint} failed: ${error.message}`,
+    {
+      context: { url: endpoint },
+      transient: error.transient,
+      cause: error,
+    },
+  );
+}
