@@ -1,8 +1,10 @@
 // `node --import tsx src/registry-server/cli.ts --dir <folder>`: serves a folder as a registry
 // and prints one JSON line with its URLs, so scripts can start it and read where it listens.
 import { parseArgs } from 'node:util';
+import { DEMO_PACKAGES } from './demo-packages.js';
 import { loadFaultFile, type FaultRule } from './faults.js';
 import { startRegistry, type RegistryHost, type RegistryServerOptions } from './registry-server.js';
+import { seedRegistryFolder } from './seed.js';
 
 const USAGE = `Usage: node --import tsx src/registry-server/cli.ts --dir <folder> [options]
 
@@ -16,6 +18,8 @@ Options:
   --port <n>              GraphQL port; 0 (default) picks a free one
   --download-port <n>     download port; 0 (default) picks a free one
   --faults <file.json>    fault rules: a JSON array, or {"faults": [...]}
+  --seed-demo             first write the demo packages (demo/hello, demo/broken-v3,
+                          demo/v2-only) and their registry.json into --dir
   --help                  show this text
 `;
 
@@ -34,6 +38,7 @@ async function parseCliOptions(args: readonly string[]): Promise<RegistryServerO
         port: { type: 'string' },
         'download-port': { type: 'string' },
         faults: { type: 'string' },
+        'seed-demo': { type: 'boolean' },
         help: { type: 'boolean' },
       },
     });
@@ -49,6 +54,7 @@ async function parseCliOptions(args: readonly string[]): Promise<RegistryServerO
       `--host must be 127.0.0.1, ::1 or localhost (loopback only), not "${host}".`,
     );
   }
+  if (values['seed-demo']) await seedRegistryFolder(values.dir, DEMO_PACKAGES);
   const faults: FaultRule[] = values.faults === undefined ? [] : await loadFaultFile(values.faults);
   return {
     dir: values.dir,
