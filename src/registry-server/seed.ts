@@ -66,10 +66,16 @@ export function demoPackage(fullName: string, version: string, payloadBytes = 0)
   };
 }
 
-/** Flips the last byte of the last volume's payload: a broken section, sound framing. */
+/**
+ * Flips the last byte of the largest volume (file data, not framing): the container stays
+ * well-formed and only the section's hash can tell.
+ */
 export function corruptLastVolume(bytes: Uint8Array, webc: WebcVersion): Uint8Array {
   const volumes = inspectContainerBytes(bytes, webc).sections.filter((s) => s.kind === 'volume');
-  const last = volumes.at(-1);
+  const last = volumes.reduce<(typeof volumes)[number] | undefined>(
+    (best, v) => (best && best.length >= v.length ? best : v),
+    undefined,
+  );
   if (!last) throw new Error('the container has no volume to corrupt');
   const copy = bytes.slice();
   const at = last.start + last.length - 1;
