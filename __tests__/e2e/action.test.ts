@@ -105,7 +105,11 @@ describe('the bundled action against the embedded registry', () => {
       /v3: sha256 mismatch \(expected (ab){32}, got [0-9a-f]{64}\)/,
     ],
     ['wrong header', 'acme/v3-header', /v3: header: .*says v2 .*listed .* as v3/],
-    ['broken section', 'acme/v3-section', /v3: v3 volume "\/data": payload sha256 [0-9a-f]{64} does not match the stored hash/],
+    [
+      'broken section',
+      'acme/v3-section',
+      /v3: v3 volume "\/data": payload sha256 [0-9a-f]{64} does not match the stored hash/,
+    ],
     ['incomplete distribution', 'acme/v3-incomplete', /v3: .*(URL|url)/],
   ])('falls back to v2 of the same version when v3 has: %s', async (_kind, pkg, reason) => {
     const result = await run({ package: pkg });
