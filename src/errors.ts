@@ -34,6 +34,8 @@ export type ErrorCode =
   | 'DIGEST_MISMATCH'
   /** The bytes are not a sound WebC container of the expected version. */
   | 'CONTAINER_INVALID'
+  /** The `timeout` input's overall bound elapsed: the step fails, nothing is tried after it. */
+  | 'TIMEOUT'
   /** Every entry of `priority` failed. */
   | 'ALL_CANDIDATES_FAILED';
 

@@ -7,10 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPackageCache } from './cache/package-cache.js';
 import { download } from './download/download.js';
-import { describeError } from './errors.js';
+import { WebcFetchError, describeError } from './errors.js';
 import { AllCandidatesFailedError } from './fetch/fallback-policy.js';
 import { fetchPackage, type FetchResult } from './fetch/fetch-package.js';
 import { parseInputs, type FetchOptions } from './inputs/action-inputs.js';
+import { BACKOFF } from './http/retry.js';
 import { createGraphqlTransport } from './registry/graphql-transport.js';
 import { createRegistryClient } from './registry/registry-client.js';
 import { failureSummary, successSummary } from './report/summary.js';
@@ -25,33 +26,54 @@ const logger: Logger = {
 
 export async function run(): Promise<void> {
   let subject = core.getInput('package') || '(no package)';
+  // Masked before anything else can echo it; also cut out of everything this step writes
+  // itself, since a hostile registry can echo the Authorization header inside a GraphQL error
+  // and the summary file is not guaranteed to be masked by the runner.
+  const token = core.getInput('token').trim();
+  if (token) core.setSecret(token);
+  const redact = (text: string): string => (token ? text.replaceAll(token, '***') : text);
   try {
-    // Masked before anything else can echo it.
-    const token = core.getInput('token');
-    if (token) core.setSecret(token);
     const options = parseInputs((name) => core.getInput(name));
     subject = core.getInput('package');
     logger.info(
       `webc-fetch ${ACTION_VERSION}: ${subject}, priority ${options.priority.join(', ')}`,
     );
-    const result = await fetchPackage(options, ports(options));
-    setOutputs(result);
-    await writeSummary(successSummary(result));
+    const bound = overallBound(options.timeoutMs);
+    let result: FetchResult;
+    try {
+      result = await fetchPackage(options, ports(options, bound.signal));
+    } finally {
+      bound.clear();
+    }
+    setOutputs(result, redact);
+    await writeSummary(redact(successSummary(result)));
   } catch (error) {
-    const message = describeError(error);
+    const message = redact(describeError(error));
     core.setFailed(message);
     const attempts = error instanceof AllCandidatesFailedError ? error.attempts : [];
-    await writeSummary(failureSummary(subject, message, attempts));
+    await writeSummary(redact(failureSummary(subject, message, attempts)));
   }
 }
 
-function ports(options: FetchOptions): Parameters<typeof fetchPackage>[1] {
-  const retry = {
-    retries: options.retries,
-    baseDelayMs: 1000,
-    maxDelayMs: 30_000,
-    maxRetryAfterMs: 60_000,
-  };
+/**
+ * The `timeout` input: one deadline for resolution and every download, retries and backoff
+ * included, so a server trickling a byte just inside `request-timeout` cannot hang the job.
+ */
+function overallBound(timeoutMs: number | undefined): { signal: AbortSignal; clear: () => void } {
+  const controller = new AbortController();
+  if (timeoutMs === undefined) return { signal: controller.signal, clear: () => {} };
+  const timer = setTimeout(() => {
+    const seconds = (timeoutMs / 1000).toString();
+    const message =
+      `the fetch did not finish within ${seconds} s (the \`timeout\` input); ` +
+      'the registry or the download host is too slow, or raise `timeout`';
+    controller.abort(new WebcFetchError('TIMEOUT', message));
+  }, timeoutMs);
+  return { signal: controller.signal, clear: () => clearTimeout(timer) };
+}
+
+function ports(options: FetchOptions, signal: AbortSignal): Parameters<typeof fetchPackage>[1] {
+  const retry = { retries: options.retries, ...BACKOFF };
   const transport = createGraphqlTransport({
     endpoint: options.registry,
     token: options.token,
@@ -59,6 +81,7 @@ function ports(options: FetchOptions): Parameters<typeof fetchPackage>[1] {
     retry,
     requestTimeoutMs: options.requestTimeoutMs,
     logger,
+    signal,
   });
   const toolCache = process.env['RUNNER_TOOL_CACHE'];
   if (options.cache && !toolCache) {
@@ -74,10 +97,11 @@ function ports(options: FetchOptions): Parameters<typeof fetchPackage>[1] {
     tempDir: join(process.env['RUNNER_TEMP'] || tmpdir(), 'webc-fetch'),
     userAgent: USER_AGENT,
     logger,
+    signal,
   };
 }
 
-function setOutputs(result: FetchResult): void {
+function setOutputs(result: FetchResult, redact: (text: string) => string): void {
   const outputs: Record<string, string> = {
     path: result.path,
     package: result.package,
@@ -93,7 +117,7 @@ function setOutputs(result: FetchResult): void {
     entrypoint: result.container.entrypoint ?? '',
     dependencies: JSON.stringify(result.container.dependencies),
   };
-  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
+  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, redact(value));
 }
 
 async function writeSummary(markdown: string): Promise<void> {

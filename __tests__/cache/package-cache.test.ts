@@ -8,6 +8,7 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,8 +17,13 @@ import { fileURLToPath } from 'node:url';
 import { find as toolCacheFind } from '@actions/tool-cache';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cacheLocation, type CacheKey } from '../../src/cache/cache-key.js';
-import { cacheEntryPaths, createPackageCache } from '../../src/cache/package-cache.js';
-import { TEMP_SUFFIX } from '../../src/cache/place-file.js';
+import {
+  STALE_TEMP_AGE_MS,
+  cacheEntryPaths,
+  createPackageCache,
+  fileIdentity,
+} from '../../src/cache/package-cache.js';
+import { TEMP_SUFFIX } from '../../src/fs/place-file.js';
 import { isWebcFetchError } from '../../src/errors.js';
 import { silentLogger } from '../../src/types.js';
 
@@ -242,6 +248,65 @@ describe('createPackageCache', () => {
     await expect(
       createPackageCache({ root: blocked, logger: silentLogger }).evict(KEY),
     ).resolves.toBeUndefined();
+  });
+});
+
+describe('evicting after a failed re-verification', () => {
+  it('evicts the file that was verified, but leaves one another process has put there since', async () => {
+    const root = tempDir();
+    const cache = createPackageCache({ root, logger: silentLogger });
+    const cached = await cache.store(KEY, stagedFile(Buffer.from('tampered')));
+    const seen = await fileIdentity(cached);
+    if (!seen) throw new Error('no identity');
+
+    await cache.store(KEY, stagedFile());
+    await cache.evict(KEY, seen);
+    expect(cache.lookup(KEY)).toBe(cached);
+    expect(readFileSync(cached)).toEqual(GOOD);
+
+    await cache.evict(KEY, await fileIdentity(cached));
+    expect(cache.lookup(KEY)).toBeUndefined();
+    expect(existsSync(cached)).toBe(false);
+  });
+});
+
+describe('stale temp files', () => {
+  it('removes temp files a crashed store left beside the entry, but keeps ones still young', async () => {
+    const root = tempDir();
+    const cache = createPackageCache({ root, logger: silentLogger });
+    const paths = cacheEntryPaths(root, cacheLocation(KEY));
+    mkdirSync(paths.folder, { recursive: true });
+    const base = `.${path.basename(paths.file)}`;
+    const stale = path.join(paths.folder, `${base}.crashed${TEMP_SUFFIX}`);
+    const young = path.join(paths.folder, `${base}.in-progress${TEMP_SUFFIX}`);
+    const foreign = path.join(paths.folder, `.other.webc.crashed${TEMP_SUFFIX}`);
+    for (const file of [stale, young, foreign]) writeFileSync(file, 'partial');
+    const hourAgo = (Date.now() - STALE_TEMP_AGE_MS - 60_000) / 1000;
+    utimesSync(stale, hourAgo, hourAgo);
+    utimesSync(foreign, hourAgo, hourAgo);
+
+    await cache.store(KEY, stagedFile());
+
+    expect(existsSync(stale)).toBe(false);
+    expect(existsSync(young)).toBe(true);
+    expect(existsSync(foreign)).toBe(true);
+    expect(readFileSync(paths.file)).toEqual(GOOD);
+  });
+});
+
+describe('failed stores', () => {
+  it('removes an old .complete marker when the file cannot be placed', async () => {
+    const root = tempDir();
+    const cache = createPackageCache({ root, logger: silentLogger });
+    const paths = cacheEntryPaths(root, cacheLocation(KEY));
+    mkdirSync(path.join(paths.file, 'junk'), { recursive: true });
+    writeFileSync(paths.marker, '');
+    const source = stagedFile();
+
+    await expect(cache.store(KEY, source)).rejects.toThrow(/Could not write/);
+
+    expect(existsSync(paths.marker)).toBe(false);
+    expect(readFileSync(source)).toEqual(GOOD);
   });
 });
 

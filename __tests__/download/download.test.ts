@@ -334,6 +334,44 @@ describe('download', () => {
   });
 });
 
+describe("download under a caller's overall bound", () => {
+  it("ends with the caller's abort reason while data trickles in, leaving no file", async () => {
+    const server = await serve((_req, res) => {
+      res.writeHead(200);
+      const tick = setInterval(() => (res.destroyed ? clearInterval(tick) : res.write('x')), 50);
+    });
+    const bound = new AbortController();
+    const reason = new WebcFetchError('DOWNLOAD_TIMEOUT', 'the whole fetch took too long');
+    setTimeout(() => bound.abort(reason), 300);
+    const error = await failure(
+      download(
+        request(server.url('/p.webc')),
+        options({ requestTimeoutMs: 200, signal: bound.signal }),
+      ),
+    );
+    expect(error).toBe(reason);
+    expect(server.requests).toHaveLength(1);
+    await expectNoFilesLeft();
+  });
+
+  it('cuts a long Retry-After wait short when the bound is reached, without another attempt', async () => {
+    const server = await serve((_req, res) => {
+      res.writeHead(503, { 'retry-after': '60' }).end();
+    });
+    const bound = new AbortController();
+    const reason = new WebcFetchError('DOWNLOAD_TIMEOUT', 'the whole fetch took too long');
+    setTimeout(() => bound.abort(reason), 200);
+    const started = Date.now();
+    const retry: RetryPolicy = { ...options().retry, sleep: undefined };
+    const error = await failure(
+      download(request(server.url('/p.webc')), options({ retry, signal: bound.signal })),
+    );
+    expect(error).toBe(reason);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(server.requests).toHaveLength(1);
+  });
+});
+
 describe('download with a sink', () => {
   class RecordingSink implements ByteSink<number> {
     bytes = 0;

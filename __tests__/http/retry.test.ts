@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { WebcFetchError } from '../../src/errors.js';
 import {
+  BACKOFF,
   backoffDelay,
   isTransientStatus,
   parseRetryAfter,
@@ -151,5 +152,55 @@ describe('withRetries', () => {
       'x',
     );
     expect(p.delays).toEqual([12_000]);
+  });
+});
+
+describe('withRetries under an overall bound', () => {
+  it('ends a backoff wait as soon as the signal aborts, with its reason and no further attempt', async () => {
+    const bound = new AbortController();
+    const reason = new WebcFetchError('DOWNLOAD_TIMEOUT', 'overall bound reached');
+    const timed: RetryPolicy = {
+      ...policy({ baseDelayMs: 60_000, maxDelayMs: 60_000 }),
+      sleep: undefined,
+    };
+    let calls = 0;
+    setTimeout(() => bound.abort(reason), 50);
+    const started = Date.now();
+    const outcome = withRetries(
+      () => {
+        calls++;
+        return Promise.reject(transient());
+      },
+      { ...timed, signal: bound.signal },
+      recordingLogger(),
+      'op',
+    );
+    await expect(outcome).rejects.toBe(reason);
+    expect(calls).toBe(1);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('starts no wait once the signal has aborted', async () => {
+    const bound = new AbortController();
+    const reason = new WebcFetchError('DOWNLOAD_TIMEOUT', 'overall bound reached');
+    bound.abort(reason);
+    const timed = policy();
+    const outcome = withRetries(
+      () => Promise.reject(transient()),
+      { ...timed, signal: bound.signal },
+      recordingLogger(),
+      'op',
+    );
+    await expect(outcome).rejects.toBe(reason);
+    expect(timed.delays).toEqual([]);
+  });
+});
+
+describe('BACKOFF', () => {
+  it('caps the exponential delay at 30 s and a Retry-After wish at 60 s', () => {
+    const fixed: RetryPolicy = { retries: 10, ...BACKOFF, random: () => 1 };
+    expect(backoffDelay(0, fixed)).toBe(500);
+    expect(backoffDelay(20, fixed)).toBe(30_000);
+    expect(backoffDelay(0, fixed, 3_600_000)).toBe(60_000);
   });
 });

@@ -40,6 +40,7 @@ describe('parseInputs', () => {
       path: undefined,
       retries: 3,
       requestTimeoutMs: 30_000,
+      timeoutMs: 600_000,
     });
   });
 
@@ -55,6 +56,7 @@ describe('parseInputs', () => {
         path: ' out/tool.webc ',
         retries: '0',
         'request-timeout': '0.5',
+        timeout: '2.5',
       }),
     );
     expect(options).toEqual({
@@ -67,6 +69,7 @@ describe('parseInputs', () => {
       path: 'out/tool.webc',
       retries: 0,
       requestTimeoutMs: 500,
+      timeoutMs: 2500,
     });
   });
 
@@ -120,6 +123,10 @@ describe('parseInputs', () => {
     ['request-timeout', '3601', /up to 3600/],
     ['request-timeout', '30s', /positive number of seconds/],
     ['request-timeout', 'Infinity', /positive number of seconds/],
+    ['timeout', '0', /positive number of seconds up to 21600 for the whole fetch/],
+    ['timeout', '-1', /positive number of seconds/],
+    ['timeout', '21601', /up to 21600/],
+    ['timeout', '10m', /positive number of seconds/],
   ])('rejects %s = %j with a message naming the input and the value', (input, value, problem) => {
     const error = failure({ [input]: value });
     expect(error.code).toBe('INVALID_INPUT');
@@ -153,6 +160,7 @@ describe('parseInputs', () => {
         'path',
         'retries',
         'request-timeout',
+        'timeout',
       ]),
     );
   });

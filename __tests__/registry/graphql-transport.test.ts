@@ -187,3 +187,33 @@ describe('createGraphqlTransport', () => {
     ).toBe('INSECURE_URL');
   });
 });
+
+describe('createGraphqlTransport under an overall bound', () => {
+  it("ends a request that trickles bytes inside the request timeout with the bound's reason", async () => {
+    const server = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const tick = setInterval(() => (res.destroyed ? clearInterval(tick) : res.write(' ')), 50);
+    });
+    const bound = new AbortController();
+    setTimeout(
+      () => bound.abort(new WebcFetchError('DOWNLOAD_TIMEOUT', 'the fetch took too long')),
+      300,
+    );
+    const started = Date.now();
+    const error = await failure(
+      createGraphqlTransport({
+        endpoint: server.url('/graphql'),
+        userAgent: 'webc-fetch-test/1',
+        retry,
+        requestTimeoutMs: 200,
+        logger,
+        signal: bound.signal,
+      })(REQUEST),
+    );
+    expect(error.code).toBe('REGISTRY_HTTP');
+    expect(error.transient).toBe(false);
+    expect(error.message).toContain('the fetch took too long');
+    expect(server.requests).toHaveLength(1);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+});

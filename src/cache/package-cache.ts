@@ -9,12 +9,12 @@
 // re-hashes a hit and evicts it when it does not match.
 
 import { existsSync, statSync } from 'node:fs';
-import { copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import nodePath from 'node:path';
 import { describeError } from '../errors.js';
 import type { Logger } from '../types.js';
 import { cacheLocation, type CacheKey, type CacheLocation } from './cache-key.js';
-import { placeFile } from './place-file.js';
+import { TEMP_SUFFIX, placeFile } from '../fs/place-file.js';
 
 export type { CacheKey, CacheLocation } from './cache-key.js';
 
@@ -38,8 +38,38 @@ export interface PackageCache {
    * warn and use it uncached.
    */
   store(key: CacheKey, verifiedPath: string): Promise<string>;
-  /** Removes an entry that failed re-verification (best effort, never throws). */
-  evict(key: CacheKey): Promise<void>;
+  /**
+   * Removes an entry that failed re-verification (best effort, never throws). With `seen` (the
+   * file's identity when it was verified), an entry another process has replaced since is left
+   * alone: evicting it would delete a sound file that process may have just delivered.
+   */
+  evict(key: CacheKey, seen?: FileIdentity): Promise<void>;
+}
+
+/** Enough of `fs.Stats` to tell whether a path still names the same bytes. */
+export interface FileIdentity {
+  readonly dev: number;
+  readonly ino: number;
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
+/** The identity of `file` now, or undefined when it cannot be read. */
+export async function fileIdentity(file: string): Promise<FileIdentity | undefined> {
+  return stat(file).then(
+    ({ dev, ino, size, mtimeMs }) => ({ dev, ino, size, mtimeMs }),
+    () => undefined,
+  );
+}
+
+function sameFile(a: FileIdentity | undefined, b: FileIdentity): boolean {
+  return (
+    a !== undefined &&
+    a.dev === b.dev &&
+    a.ino === b.ino &&
+    a.size === b.size &&
+    a.mtimeMs === b.mtimeMs
+  );
 }
 
 export interface PackageCacheOptions {
@@ -98,8 +128,12 @@ export function createPackageCache(options: PackageCacheOptions): PackageCache {
       return found ? file : undefined;
     },
     store: (key, verifiedPath) => storeEntry(pathsOf(key), verifiedPath, logger),
-    async evict(key) {
+    async evict(key, seen) {
       const paths = pathsOf(key);
+      if (seen !== undefined && !sameFile(await fileIdentity(paths.file), seen)) {
+        logger.debug(`Tool cache entry ${paths.folder} changed since it was verified; leaving it`);
+        return;
+      }
       // The marker goes first: from then on no lookup (ours or tool-cache's) returns the entry.
       for (const target of [paths.marker, paths.file]) {
         await rm(target, { force: true }).catch((error: unknown) => {
@@ -125,6 +159,9 @@ async function storeEntry(
   try {
     placement = await placeFile(verifiedPath, paths.file);
   } catch (error) {
+    // A marker left from before (beside a missing or unusable file) must not go on vouching
+    // for an entry that could not be written; tool-cache's `find` trusts the marker alone.
+    await rm(paths.marker, { force: true }).catch(() => undefined);
     throw cacheWriteError(paths.file, error);
   }
   try {
@@ -138,8 +175,38 @@ async function storeEntry(
   if (placement === 'copied') {
     await rm(verifiedPath, { force: true }).catch(() => undefined);
   }
+  await sweepStaleTemps(paths, Date.now() - STALE_TEMP_AGE_MS, logger);
   logger.debug(`Stored ${paths.file} in the tool cache (${placement})`);
   return paths.file;
+}
+
+/** Older than any copy still in progress; a younger temp may belong to a concurrent store. */
+export const STALE_TEMP_AGE_MS = 60 * 60 * 1000;
+
+/**
+ * Removes temp files a crashed store left beside the entry's file (`.<file>.<uuid>.tmp`,
+ * see place-file.ts) when they were last written before `olderThan` (best effort).
+ */
+async function sweepStaleTemps(
+  paths: CacheEntryPaths,
+  olderThan: number,
+  logger: Logger,
+): Promise<void> {
+  // By position, not by path module: `paths` may follow another platform's rules.
+  const prefix = `.${paths.file.slice(paths.folder.length + 1)}.`;
+  const folder = paths.folder;
+  const names = await readdir(folder).catch(() => [] as string[]);
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith(TEMP_SUFFIX)) continue;
+    const temp = `${folder}${paths.file.charAt(paths.folder.length)}${name}`;
+    try {
+      if ((await stat(temp)).mtimeMs >= olderThan) continue;
+      await rm(temp, { force: true });
+      logger.debug(`Removed a stale temp file from the tool cache: ${temp}`);
+    } catch (error) {
+      logger.debug(`Could not remove stale temp file ${temp}: ${describeError(error)}`);
+    }
+  }
 }
 
 async function restore(cached: string, original: string, logger: Logger): Promise<void> {

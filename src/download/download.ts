@@ -40,6 +40,8 @@ export interface DownloadOptions<R> {
   requestTimeoutMs: number;
   /** Bound on the whole download, retries included: DOWNLOAD_TIMEOUT (not transient). */
   overallTimeoutMs?: number;
+  /** A caller's overall bound (e.g. the action's `timeout`): aborting ends the download with its reason. */
+  signal?: AbortSignal;
   /** Size cap when `expectedSize` is unknown (and a bound even when it is known). */
   maxBytes: number;
   logger: Logger;
@@ -80,15 +82,19 @@ export async function download<R>(
             new WebcFetchError('DOWNLOAD_TIMEOUT', message, { context: { url: request.url } }),
           );
         }, options.overallTimeoutMs);
+  const signal =
+    options.signal === undefined
+      ? overall.signal
+      : AbortSignal.any([overall.signal, options.signal]);
   let attempts = 0;
   try {
     return await withRetries(
       async () => {
         attempts++;
-        const result = await attemptDownload(request, options, overall.signal);
+        const result = await attemptDownload(request, options, signal);
         return { ...result, attempts };
       },
-      options.retry,
+      { ...options.retry, signal },
       options.logger,
       `download of ${request.label}`,
     );

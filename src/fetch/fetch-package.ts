@@ -1,11 +1,13 @@
 // The fetch pipeline: resolve once, then walk the priority list over that one version. Each
 // candidate is served from the tool cache (after re-hashing) or downloaded while hashing,
 // verified, and only then published into the cache and to the requested path.
-import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve as resolvePath } from 'node:path';
-import type { CacheKey, PackageCache } from '../cache/package-cache.js';
+import { cacheLocation } from '../cache/cache-key.js';
+import { fileIdentity, type CacheKey, type PackageCache } from '../cache/package-cache.js';
+import { copyFileAtomic, placeFile } from '../fs/place-file.js';
 import type { DownloadOptions, DownloadRequest, DownloadResult } from '../download/download.js';
-import type { RetryPolicy } from '../http/retry.js';
+import { BACKOFF, type RetryPolicy } from '../http/retry.js';
 import { WebcFetchError, describeError } from '../errors.js';
 import type { FetchOptions } from '../inputs/action-inputs.js';
 import type { RegistryClient } from '../registry/registry-client.js';
@@ -28,6 +30,8 @@ export interface FetchPorts {
   readonly tempDir: string;
   readonly userAgent: string;
   readonly logger: Logger;
+  /** The overall bound (the `timeout` input): aborting ends any download with the signal's reason. */
+  readonly signal?: AbortSignal;
 }
 
 export interface FetchResult {
@@ -146,6 +150,8 @@ async function fromCache(
     if (ports.cache) ports.logger.info(`Tool cache: no entry for ${dist.webc}`);
     return undefined;
   }
+  // Taken before hashing, so a file another process swaps in meanwhile is not evicted below.
+  const seen = await fileIdentity(cachedPath);
   try {
     const verified = await verifyFile(cachedPath, dist);
     ports.logger.info(`Tool cache: hit at ${cachedPath}, re-hashed and verified`);
@@ -161,7 +167,7 @@ async function fromCache(
       `Tool cache entry ${cachedPath} failed re-verification (${describeError(error)}); ` +
         'treating it as a miss and downloading again.',
     );
-    await ports.cache.evict(key);
+    await ports.cache.evict(key, seen);
     return undefined;
   }
 }
@@ -173,12 +179,7 @@ async function downloadAndPublish(
   options: FetchOptions,
   ports: FetchPorts,
 ): Promise<Delivered> {
-  const retry: RetryPolicy = {
-    retries: options.retries,
-    baseDelayMs: 1000,
-    maxDelayMs: 30_000,
-    maxRetryAfterMs: 60_000,
-  };
+  const retry: RetryPolicy = { retries: options.retries, ...BACKOFF };
   await mkdir(ports.tempDir, { recursive: true });
   const result = await ports.download(
     {
@@ -195,6 +196,7 @@ async function downloadAndPublish(
       maxBytes: dist.size ?? DEFAULT_MAX_BYTES,
       logger: ports.logger,
       createSink: () => createContainerInspector(dist.webc),
+      ...(ports.signal === undefined ? {} : { signal: ports.signal }),
     },
   );
   const container = result.sink;
@@ -230,26 +232,21 @@ async function publish(key: CacheKey, verifiedPath: string, ports: FetchPorts): 
       );
     }
   }
-  // Uncached: give the staged file a stable, readable name beside where it was staged.
-  const named = join(dirname(verifiedPath), `${safeFileStem(key)}.webc`);
-  await rename(verifiedPath, named);
+  // Uncached: a readable name beside where it was staged, keyed like the cache so fetches of
+  // the same package from two registries in one job do not overwrite each other.
+  const { tool, version, arch } = cacheLocation(key);
+  const named = join(dirname(verifiedPath), `${tool}-${version}-${arch}.webc`);
+  await placeFile(verifiedPath, named);
   return named;
-}
-
-function safeFileStem(key: CacheKey): string {
-  return `${key.package}-${key.version}-${key.webc}`.replace(/[^A-Za-z0-9._-]+/g, '_');
 }
 
 /** Places a copy at the user's `path` atomically: a reader never sees a half-written file. */
 async function placeCopy(from: string, to: string): Promise<string> {
   const target = resolvePath(to);
-  await mkdir(dirname(target), { recursive: true });
-  const staging = `${target}.webc-fetch-${process.pid}-${Date.now()}.tmp`;
   try {
-    await copyFile(from, staging);
-    await rename(staging, target);
+    await mkdir(dirname(target), { recursive: true });
+    await copyFileAtomic(from, target);
   } catch (error) {
-    await rm(staging, { force: true });
     throw new WebcFetchError(
       'INVALID_INPUT',
       `Could not write the container to the \`path\` input "${to}": ${describeError(error)}`,

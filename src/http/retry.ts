@@ -18,7 +18,16 @@ export interface RetryPolicy {
   readonly random?: () => number;
   /** Waits `ms`; defaults to a timer. Tests pass one that records the delays. */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** The overall bound: once aborted, no further attempt starts and a backoff wait ends early with its reason. */
+  readonly signal?: AbortSignal;
 }
+
+/** The action's backoff timing: 0.25–0.5 s before the first retry, doubling, at most 30 s; a server's `Retry-After` is honoured up to 60 s. */
+export const BACKOFF = Object.freeze({
+  baseDelayMs: 500,
+  maxDelayMs: 30_000,
+  maxRetryAfterMs: 60_000,
+});
 
 /** 408 Request Timeout, 429 Too Many Requests and every 5xx may succeed when repeated. */
 export function isTransientStatus(status: number): boolean {
@@ -53,9 +62,6 @@ export function backoffDelay(attempt: number, policy: RetryPolicy, retryAfterMs?
   return Math.max(jittered, Math.min(retryAfterMs, policy.maxRetryAfterMs));
 }
 
-const defaultSleep = (ms: number): Promise<void> =>
-  new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
  * Runs `op` and repeats it after a backoff delay while it throws a transient WebcFetchError,
  * at most `policy.retries` more times. Anything else is rethrown at once, unchanged.
@@ -66,7 +72,6 @@ export async function withRetries<T>(
   logger: Logger,
   label: string,
 ): Promise<T> {
-  const sleep = policy.sleep ?? defaultSleep;
   for (let attempt = 0; ; attempt++) {
     try {
       return await op(attempt);
@@ -81,7 +86,31 @@ export async function withRetries<T>(
       logger.info(
         `${label}: ${error.message}; retrying in ${(delay / 1000).toFixed(1)} s (retry ${attempt + 1} of ${policy.retries})`,
       );
-      await sleep(delay);
+      await pause(delay, policy);
     }
   }
+}
+
+/**
+ * Waits `ms` (with `policy.sleep` when given); rejects with the signal's reason as soon as it
+ * aborts, clearing the timer so a pending backoff never keeps the process alive.
+ */
+function pause(ms: number, policy: RetryPolicy): Promise<void> {
+  const signal = policy.signal;
+  if (signal?.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<void>((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal?.reason as Error);
+    };
+    const settle = (error?: unknown): void => {
+      signal?.removeEventListener('abort', onAbort);
+      if (error === undefined) resolve();
+      else reject(error as Error);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (policy.sleep) policy.sleep(ms).then(() => settle(), settle);
+    else timer = setTimeout(settle, ms);
+  });
 }

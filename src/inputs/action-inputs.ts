@@ -21,6 +21,11 @@ export interface FetchOptions {
   /** Retries after the first attempt, 0..10. */
   readonly retries: number;
   readonly requestTimeoutMs: number;
+  /**
+   * The overall bound on the whole fetch (resolution, downloads, retries and backoff), applied
+   * by the adapter; `parseInputs` always sets it, other callers may leave it unbounded.
+   */
+  readonly timeoutMs?: number;
 }
 
 /** The defaults of action.yml; applied here too when `read` returns '' (e.g. from a CLI). */
@@ -33,10 +38,13 @@ export const INPUT_DEFAULTS: Readonly<Record<string, string>> = Object.freeze({
   path: '',
   retries: '3',
   'request-timeout': '30',
+  timeout: '600',
 });
 
 export const MAX_RETRIES = 10;
 export const MAX_REQUEST_TIMEOUT_SECONDS = 3600;
+/** GitHub's own ceiling for a job on hosted runners: six hours. */
+export const MAX_TIMEOUT_SECONDS = 21_600;
 
 const TRUE_VALUES = ['true', 'True', 'TRUE'];
 const FALSE_VALUES = ['false', 'False', 'FALSE'];
@@ -138,6 +146,20 @@ export function parseRequestTimeout(value: string): number {
   return ms;
 }
 
+/** The overall bound in seconds (decimals allowed) -> milliseconds; positive, at most six hours. */
+export function parseTimeout(value: string): number {
+  const seconds = /^[0-9]+(\.[0-9]+)?$/.test(value) ? Number(value) : Number.NaN;
+  const ms = Math.round(seconds * 1000);
+  if (!(ms >= 1 && seconds <= MAX_TIMEOUT_SECONDS)) {
+    throw problem(
+      'timeout',
+      value,
+      `expected a positive number of seconds up to ${MAX_TIMEOUT_SECONDS} for the whole fetch, retries included (decimals allowed, e.g. 600 or 2.5)`,
+    );
+  }
+  return ms;
+}
+
 function parsePath(value: string, raw: string): string | undefined {
   if (value !== '') return value;
   if (raw !== '')
@@ -198,6 +220,7 @@ export function parseInputs(read: Reader): FetchOptions {
   const requestTimeoutMs = check('request-timeout', () =>
     parseRequestTimeout(text('request-timeout')),
   );
+  const timeoutMs = check('timeout', () => parseTimeout(text('timeout')));
   if (
     problems.length > 0 ||
     spec === undefined ||
@@ -205,7 +228,8 @@ export function parseInputs(read: Reader): FetchOptions {
     registry === undefined ||
     cache === undefined ||
     retries === undefined ||
-    requestTimeoutMs === undefined
+    requestTimeoutMs === undefined ||
+    timeoutMs === undefined
   ) {
     throw new WebcFetchError('INVALID_INPUT', problems.join('\n'), {
       context: { input: firstBad[0] ?? 'package' },
@@ -222,5 +246,6 @@ export function parseInputs(read: Reader): FetchOptions {
     path,
     retries,
     requestTimeoutMs,
+    timeoutMs,
   };
 }

@@ -116,11 +116,12 @@ function parseDistribution(value: unknown, where: string): CatalogDistribution {
   return result;
 }
 
-/** Relative, no `..`, no backslashes: a download path can never leave the folder. */
+/**
+ * Relative, no `..`, no backslashes, no `:`: a download path can never leave the folder, on
+ * Windows either (`C:/x` and `C:x` name a drive, `a.webc:s` an NTFS alternate data stream).
+ */
 export function isSafeFileName(file: string): boolean {
-  if (file === '' || file.startsWith('/') || file.includes('\\') || file.includes('\0')) {
-    return false;
-  }
+  if (/^$|^\/|[\\\0:]/.test(file)) return false;
   return file.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..');
 }
 

@@ -32,6 +32,11 @@ export interface GraphqlTransportOptions {
   logger: Logger;
   /** Largest decoded response accepted; default 32 MiB. */
   maxResponseBytes?: number;
+  /**
+   * The overall bound (issue 4): aborting ends the request and any backoff wait with the
+   * signal's reason, so a server trickling bytes just inside `requestTimeoutMs` cannot hang a job.
+   */
+  signal?: AbortSignal;
 }
 
 const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
@@ -41,7 +46,7 @@ export function createGraphqlTransport(options: GraphqlTransportOptions): Graphq
   return (request) =>
     withRetries(
       () => postOnce(request, options, token),
-      options.retry,
+      options.signal === undefined ? options.retry : { ...options.retry, signal: options.signal },
       options.logger,
       `registry request ${request.operationName}`,
     );
@@ -69,6 +74,7 @@ async function postOnce(
       maxRedirects: 0,
       requestTimeoutMs: options.requestTimeoutMs,
       what: '`registry` endpoint',
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
       ...(token === undefined ? {} : { credentials: { token, origin: new URL(endpoint).origin } }),
     });
     text = await readText(

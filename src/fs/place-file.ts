@@ -24,11 +24,16 @@ export async function placeFile(source: string, target: string): Promise<Placeme
   } catch (error) {
     if (errorCode(error) !== 'EXDEV') throw error;
   }
+  await copyFileAtomic(source, target);
+  return 'copied';
+}
+
+/** Writes a copy of `source` at `target` that appears whole or not at all; `source` stays. */
+export async function copyFileAtomic(source: string, target: string): Promise<void> {
   const temp = tempPathBeside(target);
   try {
     await copyFile(source, temp);
     await renameRetrying(temp, target);
-    return 'copied';
   } catch (error) {
     await rm(temp, { force: true }).catch(() => undefined);
     throw error;
