@@ -316,22 +316,6 @@ describe('download', () => {
     expect(error.code).toBe('DOWNLOAD_TIMEOUT');
     expect(Date.now() - started).toBeLessThan(2000);
   });
-
-  it('stops at the overall timeout without retrying even while data trickles in', async () => {
-    const server = await serve((_req, res) => {
-      res.writeHead(200);
-      const tick = setInterval(() => (res.destroyed ? clearInterval(tick) : res.write('x')), 50);
-    });
-    const error = await failure(
-      download(
-        request(server.url('/p.webc')),
-        options({ requestTimeoutMs: 200, overallTimeoutMs: 400 }),
-      ),
-    );
-    expect(error).toMatchObject({ code: 'DOWNLOAD_TIMEOUT', transient: false });
-    expect(server.requests).toHaveLength(1);
-    await expectNoFilesLeft();
-  });
 });
 
 describe("download under a caller's overall bound", () => {

@@ -81,6 +81,18 @@ describe('tool cache faults', () => {
     assertCleanRunner(run, reg);
   });
 
+  it('RUNNER_TEMP under a regular file (unusable): fails at once naming RUNNER_TEMP, no fallback', async () => {
+    const dirs = makeRunnerDirs();
+    const blocker = join(dirs.root, 'not-a-temp-folder');
+    writeFileSync(blocker, 'x');
+    const run = await runFault(reg, {}, { dirs, env: { RUNNER_TEMP: join(blocker, 'temp') } });
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toMatch(/::error::Cannot create the staging folder .*RUNNER_TEMP/);
+    expect(run.stdout).not.toMatch(/Trying WebC v2/);
+    expect(downloadsOf(reg, V3_FILE)).toBe(0);
+    assertCleanRunner(run, reg);
+  });
+
   it('tampered cached file: re-hash fails, evicted, downloaded again and replaced', async () => {
     const { dirs, cached } = await populated();
     const bytes = readFileSync(cached);

@@ -38,8 +38,6 @@ export interface DownloadOptions<R> {
   retry: RetryPolicy;
   /** No bytes for this long ends the attempt with DOWNLOAD_TIMEOUT (transient). */
   requestTimeoutMs: number;
-  /** Bound on the whole download, retries included: DOWNLOAD_TIMEOUT (not transient). */
-  overallTimeoutMs?: number;
   /** A caller's overall bound (e.g. the action's `timeout`): aborting ends the download with its reason. */
   signal?: AbortSignal;
   /** Size cap when `expectedSize` is unknown (and a bound even when it is known). */
@@ -71,36 +69,17 @@ export async function download<R>(
   request: DownloadRequest,
   options: DownloadOptions<R>,
 ): Promise<DownloadResult<R>> {
-  const overall = new AbortController();
-  const timer =
-    options.overallTimeoutMs === undefined
-      ? undefined
-      : setTimeout(() => {
-          const seconds = ((options.overallTimeoutMs ?? 0) / 1000).toString();
-          const message = `downloading ${request.label} took longer than ${seconds} s overall; giving up`;
-          overall.abort(
-            new WebcFetchError('DOWNLOAD_TIMEOUT', message, { context: { url: request.url } }),
-          );
-        }, options.overallTimeoutMs);
-  const signal =
-    options.signal === undefined
-      ? overall.signal
-      : AbortSignal.any([overall.signal, options.signal]);
   let attempts = 0;
-  try {
-    return await withRetries(
-      async () => {
-        attempts++;
-        const result = await attemptDownload(request, options, signal);
-        return { ...result, attempts };
-      },
-      { ...options.retry, signal },
-      options.logger,
-      `download of ${request.label}`,
-    );
-  } finally {
-    clearTimeout(timer);
-  }
+  return withRetries(
+    async () => {
+      attempts++;
+      const result = await attemptDownload(request, options);
+      return { ...result, attempts };
+    },
+    { ...options.retry, signal: options.signal },
+    options.logger,
+    `download of ${request.label}`,
+  );
 }
 
 function sizeLimit(request: DownloadRequest, options: DownloadOptions<unknown>): number {
@@ -147,7 +126,6 @@ type AttemptResult<R> = Omit<DownloadResult<R>, 'attempts'>;
 async function attemptDownload<R>(
   request: DownloadRequest,
   options: DownloadOptions<R>,
-  signal: AbortSignal,
 ): Promise<AttemptResult<R>> {
   const response = await httpRequest({
     method: 'GET',
@@ -156,7 +134,7 @@ async function attemptDownload<R>(
     userAgent: options.userAgent,
     maxRedirects: options.maxRedirects ?? DEFAULT_MAX_REDIRECTS,
     requestTimeoutMs: options.requestTimeoutMs,
-    signal,
+    signal: options.signal,
     what: 'download URL',
   });
   if (response.status < 200 || response.status > 299) {

@@ -180,7 +180,14 @@ async function downloadAndPublish(
   ports: FetchPorts,
 ): Promise<Delivered> {
   const retry: RetryPolicy = { retries: options.retries, ...BACKOFF };
-  await mkdir(ports.tempDir, { recursive: true });
+  await mkdir(ports.tempDir, { recursive: true }).catch((error: unknown) => {
+    // Not a fault of this candidate: every other one would fail the same way.
+    throw new Error(
+      `Cannot create the staging folder ${ports.tempDir} (${describeError(error)}); ` +
+        'check that RUNNER_TEMP names a writable folder.',
+      { cause: error },
+    );
+  });
   const result = await ports.download(
     {
       url: dist.url,
@@ -196,7 +203,7 @@ async function downloadAndPublish(
       maxBytes: dist.size ?? DEFAULT_MAX_BYTES,
       logger: ports.logger,
       createSink: () => createContainerInspector(dist.webc),
-      ...(ports.signal === undefined ? {} : { signal: ports.signal }),
+      signal: ports.signal,
     },
   );
   const container = result.sink;
