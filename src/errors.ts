@@ -18,7 +18,10 @@ export type ErrorCode =
   | 'DISTRIBUTION_MISSING'
   /** The registry's digest for this distribution differs from the pinned `sha256` input. */
   | 'PIN_MISMATCH'
-  /** The download URL is not https (and not loopback), or a redirect would downgrade it. */
+  /**
+   * The download URL is not https (and not loopback), a redirect would downgrade it, or a
+   * loopback URL was reached from a non-loopback registry or host.
+   */
   | 'INSECURE_URL'
   /** The download host answered with an HTTP error status. */
   | 'DOWNLOAD_HTTP'

@@ -11,7 +11,7 @@ import { WebcFetchError, describeError } from './errors.js';
 import { AllCandidatesFailedError } from './fetch/fallback-policy.js';
 import { fetchPackage, type FetchResult } from './fetch/fetch-package.js';
 import { parseInputs, type FetchOptions } from './inputs/action-inputs.js';
-import { BACKOFF } from './http/retry.js';
+import { BACKOFF, type RetryPolicy } from './http/retry.js';
 import { createGraphqlTransport } from './registry/graphql-transport.js';
 import { createRegistryClient } from './registry/registry-client.js';
 import { failureSummary, successSummary } from './report/summary.js';
@@ -19,7 +19,9 @@ import type { Logger } from './types.js';
 import { ACTION_VERSION, USER_AGENT } from './version.js';
 
 const logger: Logger = {
-  info: (message) => core.info(message),
+  // core.info writes raw text: a line break inside a message (e.g. a name the registry sent)
+  // would otherwise let the rest of it be read as a workflow command.
+  info: (message) => core.info(message.replace(/[\r\n]+/g, ' ')),
   warning: (message) => core.warning(message),
   debug: (message) => core.debug(message),
 };
@@ -73,7 +75,7 @@ function overallBound(timeoutMs: number | undefined): { signal: AbortSignal; cle
 }
 
 function ports(options: FetchOptions, signal: AbortSignal): Parameters<typeof fetchPackage>[1] {
-  const retry = { retries: options.retries, ...BACKOFF };
+  const retry: RetryPolicy = { retries: options.retries, ...BACKOFF };
   const transport = createGraphqlTransport({
     endpoint: options.registry,
     token: options.token,
@@ -97,6 +99,7 @@ function ports(options: FetchOptions, signal: AbortSignal): Parameters<typeof fe
     tempDir: join(process.env['RUNNER_TEMP'] || tmpdir(), 'webc-fetch'),
     userAgent: USER_AGENT,
     logger,
+    retry,
     signal,
   };
 }

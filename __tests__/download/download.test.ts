@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { brotliCompressSync, gzipSync } from 'node:zlib';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   download,
@@ -140,6 +140,7 @@ describe('download', () => {
   it.each([
     ['gzip', gzipSync(PAYLOAD)],
     ['br', brotliCompressSync(PAYLOAD)],
+    ['deflate', deflateSync(PAYLOAD)],
   ])('decodes a %s body before hashing and writing it', async (encoding, encoded) => {
     const server = await serve((_req, res) => {
       res.writeHead(200, { 'content-encoding': encoding, 'content-length': encoded.length });
@@ -187,18 +188,36 @@ describe('download', () => {
     await expectNoFilesLeft();
   });
 
-  it('does not retry a 404 and names the URL and status', async () => {
+  it('does not retry a 404, names the URL and status and says what to do', async () => {
     const server = await serve((_req, res) => res.writeHead(404).end('no such file'));
     const url = server.url('/missing.webc');
     const error = await failure(download(request(url), options()));
     expect(error.code).toBe('DOWNLOAD_HTTP');
     expect(error.transient).toBe(false);
     expect(error.message).toBe(
-      `package download failed: GET request to "${url}" failed with status 404`,
+      `package download failed: GET request to "${url}" failed with status 404; ` +
+        'the registry published a URL the download host does not serve — retry later, or report it to the package owner / registry',
     );
     expect(server.requests).toHaveLength(1);
     await expectNoFilesLeft();
   });
+
+  it.each([401, 403])(
+    'explains on a %i that the token is never sent to download hosts',
+    async (status) => {
+      const server = await serve((_req, res) => res.writeHead(status).end());
+      const url = server.url('/private.webc');
+      const error = await failure(download(request(url), options()));
+      expect(error).toMatchObject({ code: 'DOWNLOAD_HTTP', transient: false });
+      expect(error.message).toMatch(
+        new RegExp(
+          `^package download failed: GET request to "[^"]+" failed with status ${status};`,
+        ),
+      );
+      expect(error.message).toContain('token is deliberately never sent to download hosts');
+      expect(server.requests[0]?.headers.authorization).toBeUndefined();
+    },
+  );
 
   it('retries a body shorter than its Content-Length', async () => {
     const server = await serve((req, res, index) => {
@@ -251,6 +270,25 @@ describe('download', () => {
     await expectNoFilesLeft();
   });
 
+  it('stops at maxBytes even when the registry claims a huge size', async () => {
+    const cap = 1024 * 1024;
+    let sent = 0;
+    const server = await serve(async (_req, res) => {
+      res.writeHead(200);
+      sent = await writeRepeated(res, 40 * cap);
+      res.end();
+    });
+    const error = await failure(
+      download(request(server.url('/big.webc'), PAYLOAD_SHA256, 1e15), options({ maxBytes: cap })),
+    );
+    expect(error).toMatchObject({ code: 'DOWNLOAD_TOO_LARGE', transient: false });
+    expect(error.message).toContain(`the size cap of ${cap} bytes`);
+    expect(server.requests).toHaveLength(1);
+    await expect.poll(() => sent).toBeGreaterThan(0);
+    expect(sent).toBeLessThan(20 * cap);
+    await expectNoFilesLeft();
+  });
+
   it('refuses a Content-Length above maxBytes before reading the body', async () => {
     const server = await serve(servePayload);
     const error = await failure(
@@ -274,6 +312,29 @@ describe('download', () => {
     expect(server.requests).toHaveLength(1);
     await expectNoFilesLeft();
   });
+
+  it.skipIf(process.platform === 'win32')(
+    'keeps the digest mismatch when removing the temp file fails',
+    async () => {
+      const server = await serve(async (_req, res) => {
+        res.writeHead(200);
+        res.write(PAYLOAD.subarray(0, 1000));
+        // Once the temp file is open, put a directory at its path: removing it then fails.
+        let part: string | undefined;
+        while (part === undefined) {
+          part = (await readdir(tempDir)).find((name) => name.endsWith('.part'));
+          if (part === undefined) await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+        await rm(join(tempDir, part));
+        await mkdir(join(tempDir, part));
+        await writeFile(join(tempDir, part, 'keep'), 'x');
+        res.end(PAYLOAD.subarray(1000));
+      });
+      const error = await failure(download(request(server.url('/p.webc'), ABC_SHA256), options()));
+      expect(error.code).toBe('DIGEST_MISMATCH');
+      expect(server.requests).toHaveLength(1);
+    },
+  );
 
   it('treats a complete-looking body shorter than the registry size as a transient cut, not a digest mismatch', async () => {
     const server = await serve((_req, res) => res.end('abc'));
@@ -412,6 +473,32 @@ describe('download with a sink', () => {
     expect(error).toBe(rejection);
     expect(server.requests).toHaveLength(1);
     await expectNoFilesLeft();
+  });
+});
+
+describe('download and the registry that published the URL', () => {
+  it('refuses a loopback URL published by a non-loopback registry before any request', async () => {
+    const server = await serve(servePayload);
+    const error = await failure(
+      download(
+        { ...request(server.url('/p.webc')), publishedBy: 'https://registry.example.com/graphql' },
+        options(),
+      ),
+    );
+    expect(error).toMatchObject({ code: 'INSECURE_URL', transient: false });
+    expect(error.message).toContain('may not send the runner to a loopback address');
+    expect(server.requests).toEqual([]);
+    expect(delays).toEqual([]);
+    await expectNoFilesLeft();
+  });
+
+  it('downloads a loopback URL published by a loopback registry', async () => {
+    const server = await serve(servePayload);
+    const result = await download(
+      { ...request(server.url('/p.webc')), publishedBy: 'http://127.0.0.1:1/graphql' },
+      options(),
+    );
+    expect(result.sha256).toBe(PAYLOAD_SHA256);
   });
 });
 

@@ -27,7 +27,8 @@ let reg: E2eRegistry;
 let original: Buffer;
 
 beforeAll(async () => {
-  reg = await startFaultRegistry();
+  // 0.9.0, outside the caret range of `@1.0.0`: another valid v3 container of the package.
+  reg = await startFaultRegistry({ [TOOL]: [{ version: '0.9.0' }, { version: '1.0.0' }] });
   original = readFileSync(reg.fileOf(TOOL, '1.0.0', 'v3'));
 });
 
@@ -98,6 +99,18 @@ describe('tool cache faults', () => {
     const bytes = readFileSync(cached);
     bytes[bytes.length - 1] = (bytes[bytes.length - 1] ?? 0) ^ 0xff;
     writeFileSync(cached, bytes);
+    const run = await runFault(reg, {}, { dirs });
+    expect(run.stdout).toMatch(/::warning::Tool cache entry .* failed re-verification/);
+    await expectRefetched(run, cached);
+  });
+
+  it('cached file replaced by a valid container of another version: re-hash fails, downloaded again and replaced', async () => {
+    const { dirs, cached } = await populated();
+    // Passes every container check (and has the same size): only the digest can tell.
+    const other = readFileSync(reg.fileOf(TOOL, '0.9.0', 'v3'));
+    expect(other.equals(original)).toBe(false);
+    expect(other.length).toBe(original.length);
+    writeFileSync(cached, other);
     const run = await runFault(reg, {}, { dirs });
     expect(run.stdout).toMatch(/::warning::Tool cache entry .* failed re-verification/);
     await expectRefetched(run, cached);

@@ -1,10 +1,15 @@
 // Self-hosted runners run jobs in parallel over one tool cache: 8 processes fetching the same
 // package at once (each with its own RUNNER_TEMP) must all succeed with the same digest and
 // leave one sound entry, also when they all find a tampered entry and replace it together.
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+// A `barrier` fault releases the 8 downloads at once and the container is large, so the stores
+// overlap; a watcher reads the cache meanwhile, as another job would, and must never see a
+// partial file under the entry's name.
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { demoPackage } from '../../src/registry-server/seed.js';
 import type { E2eRegistry } from '../support/e2e-registry.js';
 import { makeRunnerDirs, type ActionRun } from '../support/run-action.js';
 import {
@@ -18,11 +23,16 @@ import {
 } from './fault-harness.js';
 
 const PROCESSES = 8;
+const PAYLOAD_BYTES = 24 * 1024 * 1024;
 let reg: E2eRegistry;
+let size: number;
 
 beforeAll(async () => {
-  reg = await startFaultRegistry();
-});
+  reg = await startFaultRegistry({
+    [TOOL]: [{ version: '1.0.0', v3: { pkg: demoPackage(TOOL, '1.0.0', PAYLOAD_BYTES) } }],
+  });
+  size = statSync(reg.fileOf(TOOL, '1.0.0', 'v3')).size;
+}, 60_000);
 
 afterAll(async () => {
   await reg?.server.close();
@@ -31,8 +41,6 @@ afterAll(async () => {
 beforeEach(() => {
   reg.server.faults.clear();
   reg.server.clearRequests();
-  // Hold every download a moment so all processes are in flight before any stores.
-  reg.server.faults.add({ listener: 'download', path: V3_FILE, fault: { kind: 'delay', ms: 300 } });
 });
 
 function sharedToolCache(): string {
@@ -41,12 +49,53 @@ function sharedToolCache(): string {
   return join(root, 'tool-cache');
 }
 
-function runMany(toolCache: string): Promise<ActionRun[]> {
-  return Promise.all(
-    Array.from({ length: PROCESSES }, () =>
-      runFault(reg, {}, { dirs: { ...makeRunnerDirs(), toolCache }, timeoutMs: 45_000 }),
-    ),
-  );
+/** Runs the processes with their downloads released together, watching the cache meanwhile. */
+async function runMany(toolCache: string): Promise<ActionRun[]> {
+  reg.server.faults.add({
+    listener: 'download',
+    path: V3_FILE,
+    times: PROCESSES,
+    fault: { kind: 'barrier', count: PROCESSES },
+  });
+  const watcher = watchEntries(toolCache);
+  try {
+    return await Promise.all(
+      Array.from({ length: PROCESSES }, () =>
+        runFault(reg, {}, { dirs: { ...makeRunnerDirs(), toolCache }, timeoutMs: 45_000 }),
+      ),
+    );
+  } finally {
+    expect(await watcher.stop(), 'a partial file under the entry name').toEqual([]);
+  }
+}
+
+/**
+ * Polls the tool cache until stopped, recording every file under an entry's name (not a
+ * marker, not a dot-named temp) whose size is not the container's: what a job reading the
+ * entry at that moment would have found.
+ */
+function watchEntries(toolCache: string): { stop(): Promise<string[]> } {
+  const partial: string[] = [];
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const names = await readdir(toolCache, { recursive: true }).catch(() => []);
+      for (const name of names) {
+        const base = name.split('/').pop() ?? '';
+        if (!base.endsWith('.webc') || base.startsWith('.')) continue;
+        const found = await stat(join(toolCache, name)).catch(() => undefined);
+        if (found?.isFile() && found.size !== size) partial.push(`${name}: ${found.size} bytes`);
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return partial;
+    },
+  };
 }
 
 async function expectOneSoundEntry(runs: readonly ActionRun[], toolCache: string): Promise<void> {

@@ -63,7 +63,7 @@ describe('the overall bound', () => {
     );
     expect(run.elapsedMs).toBeGreaterThanOrEqual(2000);
     expect(run.stdout).not.toMatch(/Trying WebC v2/);
-    expect(run.elapsedMs).toBeLessThan(2000 + 3000);
+    expect(run.elapsedMs).toBeLessThan(2000 + 10_000);
     assertCleanRunner(run, reg);
   });
 
@@ -73,7 +73,7 @@ describe('the overall bound', () => {
     expect(run.stdout).toMatch(
       /::error::.*the fetch did not finish within 2 s \(the `timeout` input\)/,
     );
-    expect(run.elapsedMs).toBeLessThan(2000 + 3000);
+    expect(run.elapsedMs).toBeLessThan(2000 + 10_000);
     expect(graphqlRequests(reg)).toBe(0);
     assertCleanRunner(run, reg);
   });
@@ -89,7 +89,7 @@ describe('the overall bound', () => {
     expect(run.stdout).toMatch(/retrying in 60\.0 s/);
     expect(run.stdout).toMatch(/::error::the fetch did not finish within 2 s/);
     expect(run.stdout).not.toMatch(/Trying WebC v2/);
-    expect(run.elapsedMs).toBeLessThan(2000 + 3000);
+    expect(run.elapsedMs).toBeLessThan(2000 + 10_000);
     assertCleanRunner(run, reg);
   });
 });

@@ -129,8 +129,6 @@ describe('redirects on the download', () => {
 });
 
 describe('https and encodings', () => {
-  it.skipIf(cert !== undefined)('https cases skipped: the openssl CLI is not installed', () => {});
-
   it.skipIf(!cert)(
     'https registry (trusted test CA): delivered, token only to the GraphQL origin',
     async () => {

@@ -1,7 +1,7 @@
 // The pipeline with in-memory ports: a scripted registry client and a download port that
 // serves bytes from a map (through the real sink), plus the real tool-cache placement.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,11 @@ import type {
   DownloadResult,
 } from '../../src/download/download.js';
 import { WebcFetchError } from '../../src/errors.js';
-import { fetchPackage, type FetchPorts } from '../../src/fetch/fetch-package.js';
+import {
+  MAX_CONTAINER_BYTES,
+  fetchPackage,
+  type FetchPorts,
+} from '../../src/fetch/fetch-package.js';
 import type { FetchOptions } from '../../src/inputs/action-inputs.js';
 import type {
   RawDistribution,
@@ -72,6 +76,7 @@ function setup(versions: RegistryVersion[], files: Map<string, Uint8Array>) {
     tempDir: join(root, 'temp'),
     userAgent: 'test',
     logger,
+    retry: { retries: 0, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 1 },
   };
   const options = (over: Partial<FetchOptions> = {}): FetchOptions => ({
     spec: {
@@ -172,6 +177,41 @@ describe('fetchPackage', () => {
     expect(
       warnings.some((w) => w.includes('Could not store the container in the tool cache')),
     ).toBe(true);
+  });
+
+  it('moves rather than copies to the requested path when the result is not cached', async () => {
+    const b3 = bytesOf('1.0.0', 'v3');
+    const { ports, options, root } = setup(
+      [{ version: '1.0.0', isArchived: false, v2: NONE, v3: dist('u/v3', b3) }],
+      new Map([['u/v3', b3]]),
+    );
+    const target = join(root, 'out', 'tool.webc');
+    const result = await fetchPackage(options({ path: target }), { ...ports, cache: undefined });
+    expect(result.path).toBe(target);
+    expect(sha(readFileSync(target))).toBe(sha(b3));
+    expect(readdirSync(ports.tempDir)).toEqual([]);
+  });
+
+  it('never lets a published webcSize lift the container size cap', async () => {
+    const b3 = bytesOf('1.0.0', 'v3');
+    const seen: number[] = [];
+    const { ports, options } = setup(
+      [
+        {
+          version: '1.0.0',
+          isArchived: false,
+          v2: NONE,
+          v3: { ...dist('u/v3', b3), size: 1e15 },
+        },
+      ],
+      new Map([['u/v3', b3]]),
+    );
+    const spy: FetchPorts['download'] = (req, opts) => {
+      seen.push(opts.maxBytes);
+      return ports.download(req, opts);
+    };
+    await fetchPackage(options(), { ...ports, download: spy }).catch(() => undefined);
+    expect(seen).toEqual([MAX_CONTAINER_BYTES]);
   });
 
   it('places a copy at the requested path', async () => {

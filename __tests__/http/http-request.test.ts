@@ -135,6 +135,28 @@ describe('httpRequest redirects', () => {
   });
 });
 
+describe('httpRequest and the URL that published the first one', () => {
+  it('refuses a loopback URL published by a non-loopback registry before connecting', async () => {
+    const server = await serve((_req, res) => res.end('local secret'));
+    const error = await failure(
+      get(server.url('/admin'), { from: 'https://registry.example.com/graphql' }),
+    );
+    expect(error.code).toBe('INSECURE_URL');
+    expect(error.message).toContain(server.url('/admin'));
+    expect(server.requests).toEqual([]);
+  });
+
+  it('follows loopback redirects when the publishing URL is loopback too', async () => {
+    const target = await serve((_req, res) => res.end('ok'));
+    const first = await serve((_req, res) =>
+      res.writeHead(302, { location: target.url('/final') }).end(),
+    );
+    const response = await get(first.url('/start'), { from: 'http://127.0.0.1:1/graphql' });
+    expect(await text(response)).toBe('ok');
+    expect(response.url).toBe(target.url('/final'));
+  });
+});
+
 describe('httpRequest transport', () => {
   it('refuses a non-loopback http URL before connecting', async () => {
     expect((await failure(get('http://example.com/x'))).code).toBe('INSECURE_URL');

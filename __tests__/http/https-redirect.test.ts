@@ -129,8 +129,3 @@ describe.skipIf(!opensslAvailable)('httpRequest over https (needs the openssl CL
     expect(plain?.requests[0]?.headers.authorization).toBeUndefined();
   });
 });
-
-it.skipIf(opensslAvailable)(
-  'https redirect cases skipped: the openssl CLI is not installed',
-  () => {},
-);

@@ -3,12 +3,23 @@ import { WebcFetchError } from '../../src/errors.js';
 import { assertAllowedUrl, isLoopbackHost } from '../../src/http/url-policy.js';
 
 describe('isLoopbackHost', () => {
-  it.each(['127.0.0.1', '127.255.0.1', '127.0.0.2', 'localhost', 'LOCALHOST', '::1', '[::1]'])(
-    'treats %s as loopback',
-    (host) => {
-      expect(isLoopbackHost(host)).toBe(true);
-    },
-  );
+  it.each([
+    '127.0.0.1',
+    '127.255.0.1',
+    '127.0.0.2',
+    'localhost',
+    'LOCALHOST',
+    'localhost.',
+    'api.localhost',
+    '::1',
+    '[::1]',
+    '[::ffff:7f00:1]',
+    '::ffff:127.0.0.1',
+    '0.0.0.0',
+    '[::]',
+  ])('treats %s as loopback', (host) => {
+    expect(isLoopbackHost(host)).toBe(true);
+  });
 
   it.each([
     'localhost.evil.com',
@@ -18,6 +29,7 @@ describe('isLoopbackHost', () => {
     '127.example.com',
     '127.0.0',
     '::2',
+    '[::ffff:a00:1]',
     'example.com',
     '',
   ])('does not treat %s as loopback', (host) => {
@@ -55,5 +67,65 @@ describe('assertAllowedUrl', () => {
     expect(caught).toBeInstanceOf(WebcFetchError);
     expect((caught as WebcFetchError).code).toBe('INSECURE_URL');
     expect((caught as WebcFetchError).message).toContain('download URL');
+  });
+});
+
+describe('assertAllowedUrl with the URL that led to the target', () => {
+  const REMOTE_REGISTRY = 'https://registry.example.com/graphql';
+
+  function refusal(url: string, from: string | URL): WebcFetchError {
+    try {
+      assertAllowedUrl(url, 'download URL', from);
+    } catch (error) {
+      if (error instanceof WebcFetchError) return error;
+      throw error;
+    }
+    throw new Error(`expected ${url} from ${String(from)} to be refused`);
+  }
+
+  it.each([
+    'http://127.0.0.1/x',
+    'https://localhost/x',
+    'http://[::1]/x',
+    'https://127.0.0.1:8443/x',
+    'https://[::ffff:127.0.0.1]/x',
+    'http://0.0.0.0:8080/x',
+    'https://LOCALHOST./x',
+  ])('refuses the loopback target %s published by a non-loopback registry', (url) => {
+    const error = refusal(url, REMOTE_REGISTRY);
+    expect(error.code).toBe('INSECURE_URL');
+    expect(error.message).toContain('download URL');
+    expect(error.message).toContain('registry.example.com');
+    expect(error.message).toContain('may not send the runner to a loopback address');
+  });
+
+  it('refuses a loopback target when the URL that led to it is a parsed non-loopback URL', () => {
+    expect(refusal('http://127.0.0.1/x', new URL('https://cdn.example.com/a')).code).toBe(
+      'INSECURE_URL',
+    );
+  });
+
+  it('refuses a loopback target when the URL that led to it cannot be parsed', () => {
+    expect(refusal('http://127.0.0.1/x', 'not a url').code).toBe('INSECURE_URL');
+  });
+
+  it('allows an https target on another host published by a non-loopback registry', () => {
+    expect(
+      assertAllowedUrl('https://cdn.example.com/x', 'download URL', REMOTE_REGISTRY).href,
+    ).toBe('https://cdn.example.com/x');
+  });
+
+  it.each([
+    ['http://127.0.0.1:4000/graphql', 'http://127.0.0.1:5000/x'],
+    ['http://localhost:4000/graphql', 'https://localhost/x'],
+    ['http://[::1]:4000/graphql', 'http://[::1]:5000/x'],
+  ])('allows a loopback target when the URL that led to it (%s) is loopback too', (from, url) => {
+    expect(assertAllowedUrl(url, 'download URL', from).href).toBe(new URL(url).href);
+  });
+
+  it('still refuses plain http to a remote host when the URL that led to it is loopback', () => {
+    expect(refusal('http://cdn.example.com/x', 'http://127.0.0.1:4000/graphql').code).toBe(
+      'INSECURE_URL',
+    );
   });
 });

@@ -75,6 +75,23 @@ describe('FaultList', () => {
     });
   });
 
+  it('gives every request a barrier rule matches the same gate, beside the other fault', () => {
+    const list = new FaultList();
+    list.add(
+      { listener: 'download', times: 2, fault: { kind: 'barrier', count: 2 } },
+      status(500, { times: 1 }),
+    );
+    const first = list.take({ listener: 'download', path: '/' });
+    const second = list.take({ listener: 'download', path: '/' });
+    expect(first.fault).toEqual({ kind: 'status', status: 500 });
+    expect(first.barriers).toHaveLength(1);
+    expect(second.barriers?.[0]).toBe(first.barriers?.[0]);
+    expect(list.take({ listener: 'download', path: '/' })).toEqual({
+      delayMs: 0,
+      fault: undefined,
+    });
+  });
+
   it('rejects malformed rules added from code', () => {
     const list = new FaultList();
     expect(() => list.add(status(500, { times: -1 }))).toThrow(
@@ -108,6 +125,7 @@ describe('parseFaultRules', () => {
         times: 2,
         fault: { kind: 'delay', ms: 1 },
       },
+      { listener: 'download', fault: { kind: 'barrier', count: 8, capMs: 100 } },
     ];
     expect(parseFaultRules(rules)).toEqual(rules);
     expect(parseFaultRules({ faults: rules })).toEqual(rules);
@@ -130,6 +148,10 @@ describe('parseFaultRules', () => {
     [
       [{ listener: 'download', fault: { kind: 'redirect', status: 303, location: '/' } }],
       /301, 302, 307 or 308/,
+    ],
+    [
+      [{ listener: 'download', fault: { kind: 'barrier', count: 0 } }],
+      /fault\.count must be a positive integer/,
     ],
     [
       [{ listener: 'download', fault: { kind: 'short-body' } }],

@@ -189,31 +189,61 @@ describe('createGraphqlTransport', () => {
 });
 
 describe('createGraphqlTransport under an overall bound', () => {
-  it("ends a request that trickles bytes inside the request timeout with the bound's reason", async () => {
+  function boundTransport(endpoint: string, signal: AbortSignal): GraphqlTransport {
+    return createGraphqlTransport({
+      endpoint,
+      userAgent: 'webc-fetch-test/1',
+      retry,
+      requestTimeoutMs: 200,
+      logger,
+      signal,
+    });
+  }
+
+  it("ends a request that trickles bytes inside the request timeout with the bound's reason, unchanged", async () => {
     const server = await serve((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       const tick = setInterval(() => (res.destroyed ? clearInterval(tick) : res.write(' ')), 50);
     });
     const bound = new AbortController();
-    setTimeout(
-      () => bound.abort(new WebcFetchError('DOWNLOAD_TIMEOUT', 'the fetch took too long')),
-      300,
-    );
+    const reason = new WebcFetchError('DOWNLOAD_TIMEOUT', 'the fetch took too long');
+    setTimeout(() => bound.abort(reason), 300);
     const started = Date.now();
-    const error = await failure(
-      createGraphqlTransport({
-        endpoint: server.url('/graphql'),
-        userAgent: 'webc-fetch-test/1',
-        retry,
-        requestTimeoutMs: 200,
-        logger,
-        signal: bound.signal,
-      })(REQUEST),
-    );
-    expect(error.code).toBe('REGISTRY_HTTP');
-    expect(error.transient).toBe(false);
-    expect(error.message).toContain('the fetch took too long');
+    const error = await failure(boundTransport(server.url('/graphql'), bound.signal)(REQUEST));
+    expect(error).toBe(reason);
     expect(server.requests).toHaveLength(1);
     expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('rejects with the very TIMEOUT error of the bound when it strikes during a stalled request', async () => {
+    const server = await serve(() => {
+      // never answers: the request stalls until the bound aborts it
+    });
+    const bound = new AbortController();
+    const reason = new WebcFetchError('TIMEOUT', 'the timeout input elapsed');
+    setTimeout(() => bound.abort(reason), 100);
+    const pending = createGraphqlTransport({
+      endpoint: server.url('/graphql'),
+      userAgent: 'webc-fetch-test/1',
+      retry,
+      requestTimeoutMs: 5000,
+      logger,
+      signal: bound.signal,
+    })(REQUEST);
+    await expect(pending).rejects.toBe(reason);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('still reports a stall of the request itself as transient REGISTRY_HTTP', async () => {
+    const server = await serve(() => {
+      // never answers: the idle timeout ends each attempt
+    });
+    const error = await failure(
+      boundTransport(server.url('/graphql'), new AbortController().signal)(REQUEST),
+    );
+    expect(error.code).toBe('REGISTRY_HTTP');
+    expect(error.transient).toBe(true);
+    expect((error.cause as WebcFetchError).code).toBe('DOWNLOAD_TIMEOUT');
+    expect(server.requests).toHaveLength(retry.retries + 1);
   });
 });

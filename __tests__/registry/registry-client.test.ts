@@ -192,6 +192,53 @@ describe('createRegistryClient().getPackage', () => {
     expect(error.message).toContain(path);
   });
 
+  it('lists at most 10 GraphQL errors, each cut to about 500 characters on one line, and counts the rest', async () => {
+    const errors = Array.from({ length: 13 }, (_, i) => ({
+      message: `error ${i}\n::error::injected ${'x'.repeat(2000)}`,
+    }));
+    const { client } = fakeTransport({ data: null, errors });
+    const error = await rejection(client.getPackage(NAME));
+    expect(error.code).toBe('REGISTRY_ERRORS');
+    expect(error.message).toContain('13 error(s): error 0 ::error::injected xxx');
+    expect(error.message).toContain('error 9 ');
+    expect(error.message).not.toContain('error 10 ');
+    expect(error.message).toContain('(and 3 more)');
+    expect(error.message).not.toMatch(/[\n\r]/);
+    expect(error.message.match(/…/g)).toHaveLength(10);
+    expect(error.message.length).toBeLessThan(10 * 510 + 200);
+  });
+
+  it.each([
+    ['namespace', 'acme\n::error::pwned'],
+    ['namespace', ''],
+    ['namespace', 'ac/me'],
+    ['packageName', '../demo'],
+    ['packageName', 'demo tool'],
+    ['packageName', 'd'.repeat(101)],
+  ])(
+    'fails with REGISTRY_RESPONSE naming data.getPackage.%s when the registry sends %j',
+    async (field, value) => {
+      const body = packageBody([]) as { data: { getPackage: Record<string, unknown> } };
+      body.data.getPackage[field] = value;
+      const { client } = fakeTransport(body);
+      const error = await rejection(client.getPackage(NAME));
+      expect(error.code).toBe('REGISTRY_RESPONSE');
+      expect(error.message).toContain(`data.getPackage.${field}: expected a registry name`);
+      expect(error.message).not.toMatch(/[\n\r]/);
+    },
+  );
+
+  it('accepts registry names with dots, dashes and underscores', async () => {
+    const body = packageBody([]) as { data: { getPackage: Record<string, unknown> } };
+    body.data.getPackage['namespace'] = 'acme-corp.io';
+    body.data.getPackage['packageName'] = 'my_tool-2';
+    const { client } = fakeTransport(body);
+    expect(await client.getPackage(NAME)).toMatchObject({
+      namespace: 'acme-corp.io',
+      name: 'my_tool-2',
+    });
+  });
+
   it('passes transport failures through unchanged', async () => {
     const failure = new WebcFetchError('REGISTRY_HTTP', 'down', { transient: true });
     const client = createRegistryClient(async () => Promise.reject(failure));
@@ -273,6 +320,23 @@ describe('createRegistryClient().getPackageRelease', () => {
       size: null,
     });
   });
+
+  it.each([
+    ['namespace', 'acme\r\n::error::pwned'],
+    ['packageName', '-demo'],
+  ])(
+    'fails with REGISTRY_RESPONSE naming data.getPackageRelease.package.%s when the registry sends %j',
+    async (field, value) => {
+      const { client } = fakeTransport(
+        releaseBody({ package: { namespace: 'acme', packageName: 'demo', [field]: value } }),
+      );
+      const error = await rejection(client.getPackageRelease(hex(HEX_V3)));
+      expect(error.code).toBe('REGISTRY_RESPONSE');
+      expect(error.message).toContain(
+        `data.getPackageRelease.package.${field}: expected a registry name`,
+      );
+    },
+  );
 
   it('returns undefined for an unknown digest', async () => {
     const { client } = fakeTransport({ data: { getPackageRelease: null } });

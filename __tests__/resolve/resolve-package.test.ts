@@ -178,7 +178,7 @@ describe('resolvePackage for a named spec', () => {
     );
     expect(lines).toEqual([
       "info: Registry lists 3 version(s) of acme/tool; skipping 1 archived and 1 not semver (Wasmer's rules)",
-      "info: 'stable' is not a semver requirement: treating it as a named tag, which Wasmer resolves to the highest version (*)",
+      "warning: 'stable' is not a semver requirement: treating it as a named tag, which Wasmer resolves to the highest version (*). For a range, separate comparators with commas (`>=1.0, <2.0`).",
       'info: Chose acme/tool@1.0.0, the highest of 1 matching version(s) with a usable distribution',
     ]);
   });

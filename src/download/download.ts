@@ -30,6 +30,11 @@ export interface DownloadRequest {
   expectedSize?: number;
   /** e.g. 'acme/tool@1.2.0 (v3)', for messages */
   label: string;
+  /**
+   * The registry endpoint that published `url`. When it is not loopback, a loopback `url`
+   * (or redirect target) is refused with INSECURE_URL before any request is sent.
+   */
+  publishedBy?: string;
 }
 
 export interface DownloadOptions<R> {
@@ -105,7 +110,7 @@ function httpStatusError(response: HttpResponseStream): WebcFetchError {
   const retryAfterMs = parseRetryAfter(headerValue(response.headers['retry-after']));
   return new WebcFetchError(
     'DOWNLOAD_HTTP',
-    `package download failed: GET request to "${response.url}" failed with status ${status}`,
+    `package download failed: GET request to "${response.url}" failed with status ${status}${statusHint(status)}`,
     {
       context: {
         url: response.url,
@@ -115,6 +120,19 @@ function httpStatusError(response: HttpResponseStream): WebcFetchError {
       transient: isTransientStatus(status),
     },
   );
+}
+
+/**
+ * What the user can do about a refused request; the message's beginning stays fixed (docs match
+ * on it). Transient statuses (5xx, 408, 429) get none: they were retried, and the retry log says so.
+ */
+function statusHint(status: number): string {
+  if (status < 400 || status > 499 || isTransientStatus(status)) return '';
+  const report = 'retry later, or report it to the package owner / registry';
+  if (status === 401 || status === 403) {
+    return `; the download host refused access — the registry token is deliberately never sent to download hosts, so the published URL must work without it; ${report}`;
+  }
+  return `; the registry published a URL the download host does not serve — ${report}`;
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {
@@ -136,6 +154,7 @@ async function attemptDownload<R>(
     requestTimeoutMs: options.requestTimeoutMs,
     signal: options.signal,
     what: 'download URL',
+    from: request.publishedBy,
   });
   if (response.status < 200 || response.status > 299) {
     response.destroy();
@@ -154,7 +173,9 @@ async function attemptDownload<R>(
   } catch (error) {
     response.destroy();
     await closeQuietly(file);
-    await rm(path, { force: true });
+    // A failed removal (EBUSY/EPERM from a virus scanner on Windows) must not replace the
+    // error that decides retry and fallback; the temp directory is the runner's to clear.
+    await rm(path, { force: true, maxRetries: 3 }).catch(() => {});
     throw error;
   }
 }

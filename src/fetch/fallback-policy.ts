@@ -53,10 +53,14 @@ export class AllCandidatesFailedError extends WebcFetchError {
 }
 
 export function describeAttempt(attempt: Attempt): string {
-  // fallback-reason promises one line per attempt, so multi-line messages are folded.
+  return `${attempt.webc}: ${describeOutcome(attempt)}`;
+}
+
+/** The attempt's outcome on one line (fallback-reason promises one line per attempt). */
+export function describeOutcome(attempt: Attempt): string {
   return attempt.outcome === 'failed'
-    ? `${attempt.webc}: ${attempt.reason.replace(/\s*\n\s*/g, ' ')}`
-    : `${attempt.webc}: delivered${attempt.cacheHit ? ' (cache hit, re-verified)' : ''}`;
+    ? attempt.reason.replace(/\s*\n\s*/g, ' ')
+    : `delivered${attempt.cacheHit ? ' (cache hit, re-verified)' : ''}`;
 }
 
 /**

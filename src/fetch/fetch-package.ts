@@ -7,7 +7,7 @@ import { cacheLocation } from '../cache/cache-key.js';
 import { fileIdentity, type CacheKey, type PackageCache } from '../cache/package-cache.js';
 import { copyFileAtomic, placeFile } from '../fs/place-file.js';
 import type { DownloadOptions, DownloadRequest, DownloadResult } from '../download/download.js';
-import { BACKOFF, type RetryPolicy } from '../http/retry.js';
+import type { RetryPolicy } from '../http/retry.js';
 import { WebcFetchError, describeError } from '../errors.js';
 import type { FetchOptions } from '../inputs/action-inputs.js';
 import type { RegistryClient } from '../registry/registry-client.js';
@@ -30,6 +30,8 @@ export interface FetchPorts {
   readonly tempDir: string;
   readonly userAgent: string;
   readonly logger: Logger;
+  /** Retries and backoff for transient download failures. */
+  readonly retry: RetryPolicy;
   /** The overall bound (the `timeout` input): aborting ends any download with the signal's reason. */
   readonly signal?: AbortSignal;
 }
@@ -55,15 +57,24 @@ interface Delivered {
   readonly sha256: Sha256Hex;
   readonly size: number;
   readonly cacheHit: boolean;
+  /** True when `path` is the tool cache's file (a copy must be left in place). */
+  readonly cached: boolean;
   readonly downloadUrl: string;
   readonly container: ContainerReport;
 }
 
-/** The largest container accepted when the registry publishes no size. */
-export const DEFAULT_MAX_BYTES = 4 * 1024 ** 3;
+/** The largest container accepted, whatever size the registry publishes. */
+export const MAX_CONTAINER_BYTES = 4 * 1024 ** 3;
 
 export async function fetchPackage(options: FetchOptions, ports: FetchPorts): Promise<FetchResult> {
   const resolved = await resolvePackage(options.spec, ports.registry, ports.logger);
+  await mkdir(ports.tempDir, { recursive: true }).catch((error: unknown) => {
+    throw new Error(
+      `Cannot create the staging folder ${ports.tempDir} (${describeError(error)}); ` +
+        'check that RUNNER_TEMP names a writable folder.',
+      { cause: error },
+    );
+  });
   const subject = `${resolved.package}@${resolved.version}`;
   ports.logger.info(
     `Resolved ${subject}; published: ${publishedSummary(resolved)}; priority: ${options.priority.join(', ')}`,
@@ -75,7 +86,9 @@ export async function fetchPackage(options: FetchOptions, ports: FetchPorts): Pr
     ports.logger,
   );
   const delivered = walk.value;
-  const path = options.path ? await placeCopy(delivered.path, options.path) : delivered.path;
+  const path = options.path
+    ? await placeAtPath(delivered.path, options.path, { move: !delivered.cached })
+    : delivered.path;
   ports.logger.info(
     `Delivered ${subject} as WebC ${walk.webc} (${delivered.size} bytes, sha256 ${delivered.sha256}` +
       `${delivered.cacheHit ? ', from the tool cache' : ''}) at ${path}`,
@@ -145,27 +158,35 @@ async function fromCache(
   dist: Distribution,
   ports: FetchPorts,
 ): Promise<Delivered | undefined> {
-  const cachedPath = ports.cache?.lookup(key);
-  if (!ports.cache || !cachedPath) {
-    if (ports.cache) ports.logger.info(`Tool cache: no entry for ${dist.webc}`);
+  if (!ports.cache) return undefined;
+  const cachedPath = ports.cache.lookup(key);
+  // Taken before hashing, so a file another process swaps in meanwhile is not evicted below.
+  const seen = cachedPath === undefined ? undefined : await fileIdentity(cachedPath);
+  if (cachedPath === undefined || seen === undefined) {
+    ports.logger.info(`Tool cache: no entry for ${dist.webc}`);
     return undefined;
   }
-  // Taken before hashing, so a file another process swaps in meanwhile is not evicted below.
-  const seen = await fileIdentity(cachedPath);
   try {
-    const verified = await verifyFile(cachedPath, dist);
+    if (dist.size !== undefined && seen.size !== dist.size) {
+      throw new Error(`it has ${seen.size} bytes, the registry publishes ${dist.size}`);
+    }
+    const verified = await verifyFile(cachedPath, dist, ports.signal);
     ports.logger.info(`Tool cache: hit at ${cachedPath}, re-hashed and verified`);
     return {
       ...verified,
       path: cachedPath,
       cacheHit: true,
+      cached: true,
       downloadUrl: dist.url,
       container: verified.report,
     };
   } catch (error) {
+    // The overall bound, not the file: stop rather than evict and download again.
+    if (ports.signal?.aborted) throw ports.signal.reason;
     ports.logger.warning(
-      `Tool cache entry ${cachedPath} failed re-verification (${describeError(error)}); ` +
-        'treating it as a miss and downloading again.',
+      `Tool cache entry ${cachedPath} failed re-verification (${describeError(error)}): it was ` +
+        'changed on disk, or the registry now publishes other bytes for this version; ' +
+        'downloading again.',
     );
     await ports.cache.evict(key, seen);
     return undefined;
@@ -179,28 +200,21 @@ async function downloadAndPublish(
   options: FetchOptions,
   ports: FetchPorts,
 ): Promise<Delivered> {
-  const retry: RetryPolicy = { retries: options.retries, ...BACKOFF };
-  await mkdir(ports.tempDir, { recursive: true }).catch((error: unknown) => {
-    // Not a fault of this candidate: every other one would fail the same way.
-    throw new Error(
-      `Cannot create the staging folder ${ports.tempDir} (${describeError(error)}); ` +
-        'check that RUNNER_TEMP names a writable folder.',
-      { cause: error },
-    );
-  });
   const result = await ports.download(
     {
       url: dist.url,
       expectedSha256: dist.sha256,
       expectedSize: dist.size,
+      publishedBy: options.registry,
       label: `${resolved.package}@${resolved.version} (${dist.webc})`,
     },
     {
       tempDir: ports.tempDir,
       userAgent: ports.userAgent,
-      retry,
+      retry: ports.retry,
       requestTimeoutMs: options.requestTimeoutMs,
-      maxBytes: dist.size ?? DEFAULT_MAX_BYTES,
+      // Always the cap: a registry publishing a huge webcSize must not lift it.
+      maxBytes: MAX_CONTAINER_BYTES,
       logger: ports.logger,
       createSink: () => createContainerInspector(dist.webc),
       signal: ports.signal,
@@ -214,9 +228,10 @@ async function downloadAndPublish(
   ports.logger.info(
     `Downloaded ${result.size} bytes from ${result.url}; sha256 and container verified`,
   );
-  const path = await publish(key, result.path, ports);
+  const { path, cached } = await publish(key, result.path, ports);
   return {
     path,
+    cached,
     sha256: result.sha256,
     size: result.size,
     cacheHit: false,
@@ -226,12 +241,16 @@ async function downloadAndPublish(
 }
 
 /** Moves the verified file into the cache; a cache that cannot take it degrades to an uncached result. */
-async function publish(key: CacheKey, verifiedPath: string, ports: FetchPorts): Promise<string> {
+async function publish(
+  key: CacheKey,
+  verifiedPath: string,
+  ports: FetchPorts,
+): Promise<{ path: string; cached: boolean }> {
   if (ports.cache) {
     try {
       const cached = await ports.cache.store(key, verifiedPath);
       ports.logger.info(`Tool cache: stored at ${cached}`);
-      return cached;
+      return { path: cached, cached: true };
     } catch (error) {
       ports.logger.warning(
         `Could not store the container in the tool cache (${describeError(error)}); ` +
@@ -244,19 +263,24 @@ async function publish(key: CacheKey, verifiedPath: string, ports: FetchPorts): 
   const { tool, version, arch } = cacheLocation(key);
   const named = join(dirname(verifiedPath), `${tool}-${version}-${arch}.webc`);
   await placeFile(verifiedPath, named);
-  return named;
+  return { path: named, cached: false };
 }
 
-/** Places a copy at the user's `path` atomically: a reader never sees a half-written file. */
-async function placeCopy(from: string, to: string): Promise<string> {
+/**
+ * Places the container at the user's `path` atomically: a reader never sees a half-written
+ * file. A cached file is copied (the cache keeps its own); an uncached one is moved.
+ */
+async function placeAtPath(from: string, to: string, how: { move: boolean }): Promise<string> {
   const target = resolvePath(to);
   try {
     await mkdir(dirname(target), { recursive: true });
-    await copyFileAtomic(from, target);
+    if (how.move) await placeFile(from, target);
+    else await copyFileAtomic(from, target);
   } catch (error) {
     throw new WebcFetchError(
       'INVALID_INPUT',
-      `Could not write the container to the \`path\` input "${to}": ${describeError(error)}`,
+      `Could not write the container to the \`path\` input "${to}" (${describeError(error)}); ` +
+        'check that it names a file (not a folder) in a writable location with free space.',
       { context: { input: 'path' }, cause: error },
     );
   }

@@ -17,13 +17,13 @@ const READ_CHUNK = 1024 * 1024;
 export async function verifyFile(
   path: string,
   expected: { sha256: Sha256Hex; webc: WebcVersion },
+  signal?: AbortSignal,
 ): Promise<VerifiedFile> {
   const hash = createHash('sha256');
   const inspector = createContainerInspector(expected.webc);
   let size = 0;
-  for await (const chunk of createReadStream(path, {
-    highWaterMark: READ_CHUNK,
-  }) as AsyncIterable<Buffer>) {
+  const stream = createReadStream(path, { highWaterMark: READ_CHUNK, signal });
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
     hash.update(chunk);
     inspector.update(chunk);
     size += chunk.length;

@@ -1,7 +1,8 @@
 // The one place this project makes HTTP requests. Redirects are followed here (not by
 // @actions/http-client) so that every hop is checked against the URL policy and the token
 // is attached per hop: only while the URL's origin is the credentials' origin, and never
-// again once a redirect has left it (issue 4: http-client keeps Authorization across hosts).
+// again once a redirect has left it (issue 4: http-client keeps Authorization across hosts),
+// and a hop may reach a loopback address only from a loopback URL (no SSRF via redirects).
 
 import type { IncomingHttpHeaders, IncomingMessage, RequestOptions } from 'node:http';
 import { HttpClient } from '@actions/http-client';
@@ -28,6 +29,11 @@ export interface HttpRequestOptions {
   signal?: AbortSignal;
   /** Names the URL in INSECURE_URL messages, e.g. 'download URL'. Default 'URL'. */
   what?: string;
+  /**
+   * The URL that published `url` (e.g. the registry endpoint). When it is not loopback, a
+   * loopback `url` is refused; later hops are checked against the hop that redirected them.
+   */
+  from?: string;
 }
 
 export interface HttpResponseStream {
@@ -57,7 +63,7 @@ export async function httpRequest(options: HttpRequestOptions): Promise<HttpResp
     throw new TypeError('httpRequest: pass the token as `credentials`, not as a header');
   }
   const what = options.what ?? 'URL';
-  let url = assertAllowedUrl(options.url, what);
+  let url = assertAllowedUrl(options.url, what, options.from);
   const visited = new Set([url.href]);
   let token = options.credentials?.token;
   for (let hop = 0; ; hop++) {
@@ -87,7 +93,7 @@ export async function httpRequest(options: HttpRequestOptions): Promise<HttpResp
         `"${url.href}" redirected to an unusable Location "${location}": ${describeError(error)}`,
       );
     }
-    next = assertAllowedUrl(next.href, `${what} (redirected from "${url.href}")`);
+    next = assertAllowedUrl(next.href, `${what} (redirected from "${url.href}")`, url);
     if (visited.has(next.href)) {
       throw redirectError(next.href, `redirect loop: "${url.href}" leads back to "${next.href}"`);
     }

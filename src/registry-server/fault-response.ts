@@ -49,6 +49,9 @@ export async function sendWithFault(
   decision: FaultDecision,
   context: ResponseContext,
 ): Promise<void> {
+  for (const barrier of decision.barriers ?? []) {
+    if (!(await barrier.pass(context.sleeper, res))) return;
+  }
   if (decision.delayMs > 0 && !(await context.sleeper.sleep(decision.delayMs, res))) return;
   const fault = decision.fault;
   const replaced = fault ? replacement(fault, req, context) : undefined;

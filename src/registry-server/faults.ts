@@ -1,6 +1,7 @@
 // A programmable list of per-request faults (issue 4). Rules are data, so tests set them from
 // code and the CLI loads them from a JSON file; one rule is consumed per matching request.
 import { readFile } from 'node:fs/promises';
+import { Barrier } from './barrier.js';
 import { RegistryServerError } from './registry-server-error.js';
 
 export type ListenerName = 'graphql' | 'download';
@@ -34,7 +35,12 @@ export type Fault =
   /** gzip the body when Accept-Encoding allows it, or always when `always` is true. */
   | { kind: 'gzip'; always?: boolean }
   /** Wait `ms` before answering; combines with the next matching fault. */
-  | { kind: 'delay'; ms: number };
+  | { kind: 'delay'; ms: number }
+  /**
+   * Hold each matching request until `count` matching requests have arrived (or its `capMs`,
+   * default 10 s, passes), then release them together; combines with the next matching fault.
+   */
+  | { kind: 'barrier'; count: number; capMs?: number };
 
 export type FaultKind = Fault['kind'];
 
@@ -56,8 +62,10 @@ export interface FaultRequest {
   readonly operation?: string | undefined;
 }
 
-/** What one request gets: the summed matching delays and at most one other fault. */
+/** What one request gets: barriers to pass, the summed delays and at most one other fault. */
 export interface FaultDecision {
+  /** Absent when no barrier matched. */
+  readonly barriers?: readonly Barrier[];
   readonly delayMs: number;
   readonly fault: Fault | undefined;
 }
@@ -69,17 +77,23 @@ export interface PendingFault {
 }
 
 /**
- * Rules in order. For each request, every matching `delay` rule is consumed and the first
- * matching rule of any other kind is consumed; later rules wait for later requests, so
- * `[503 ×2, 500 ×1]` scripts 503, 503, 500, then normal answers.
+ * Rules in order. For each request, every matching `delay` and `barrier` rule is consumed and
+ * the first matching rule of any other kind is consumed; later rules wait for later requests,
+ * so `[503 ×2, 500 ×1]` scripts 503, 503, 500, then normal answers.
  */
 export class FaultList {
-  private entries: { rule: FaultRule; remaining: number }[] = [];
+  private entries: { rule: FaultRule; remaining: number; barrier?: Barrier }[] = [];
 
   add(...rules: FaultRule[]): void {
     for (const rule of rules) {
       const checked = parseFaultRule(rule, 'fault rule');
-      this.entries.push({ rule: checked, remaining: checked.times ?? Infinity });
+      const fault = checked.fault;
+      this.entries.push({
+        rule: checked,
+        remaining: checked.times ?? Infinity,
+        // One gate per rule, shared by every request the rule matches.
+        ...(fault.kind === 'barrier' ? { barrier: new Barrier(fault.count, fault.capMs) } : {}),
+      });
     }
   }
 
@@ -101,10 +115,13 @@ export class FaultList {
   take(request: FaultRequest): FaultDecision {
     let delayMs = 0;
     let fault: Fault | undefined;
+    const barriers: Barrier[] = [];
     for (const entry of this.entries) {
       if (entry.remaining <= 0 || !matches(entry.rule, request)) continue;
       if (entry.rule.fault.kind === 'delay') {
         delayMs += entry.rule.fault.ms;
+      } else if (entry.barrier) {
+        barriers.push(entry.barrier);
       } else if (fault === undefined) {
         fault = entry.rule.fault;
       } else {
@@ -112,7 +129,7 @@ export class FaultList {
       }
       entry.remaining -= 1;
     }
-    return { delayMs, fault };
+    return barriers.length > 0 ? { barriers, delayMs, fault } : { delayMs, fault };
   }
 }
 
@@ -204,6 +221,11 @@ function parseFault(value: unknown, where: string): Fault {
       return withFlag({ kind: 'gzip' }, value, 'always', where);
     case 'delay':
       return { kind: 'delay', ms: count(value['ms'], at('ms')) };
+    case 'barrier': {
+      const size = count(value['count'], at('count'));
+      if (size < 1) fail(at('count'), 'a positive integer');
+      return withCap({ kind: 'barrier', count: size }, value, where);
+    }
     default:
       return fail(`${where}.kind`, `one of ${FAULT_KINDS.join(', ')}`);
   }
@@ -222,6 +244,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   'oversize',
   'gzip',
   'delay',
+  'barrier',
 ];
 
 function parseRedirect(value: Record<string, unknown>, where: string): Fault {

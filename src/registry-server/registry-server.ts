@@ -237,6 +237,7 @@ class Registry implements RunningRegistry {
   private takeFaults(req: IncomingMessage, request: FaultRequest): FaultDecision {
     const decision = this.faults.take(request);
     const applied = this.records.get(req)?.faults;
+    if (decision.barriers) applied?.push('barrier');
     if (decision.delayMs > 0) applied?.push('delay');
     if (decision.fault) applied?.push(decision.fault.kind);
     return decision;

@@ -3,7 +3,7 @@
 // registry client validates its shape). Error messages never include the token or the
 // response body (a hostile server could echo the Authorization header back).
 
-import { WebcFetchError, isWebcFetchError } from '../errors.js';
+import { WebcFetchError, isWebcFetchError, type ErrorCode } from '../errors.js';
 import { httpRequest, type HttpResponseStream } from '../http/http-request.js';
 import {
   isTransientStatus,
@@ -83,7 +83,7 @@ async function postOnce(
       endpoint,
     );
   } catch (error) {
-    throw asRegistryError(error, endpoint);
+    throw asRegistryError(error, endpoint, options.signal);
   }
   const parsed = parseJson(text);
   const status = response.status;
@@ -167,10 +167,19 @@ function statusError(response: HttpResponseStream, endpoint: string): WebcFetchE
   );
 }
 
-/** Network-level failures from the HTTP layer become REGISTRY_HTTP; policy and parse errors stay. */
-function asRegistryError(error: unknown, endpoint: string): unknown {
-  if (!isWebcFetchError(error)) return error;
-  if (error.code === 'INSECURE_URL' || error.code.startsWith('REGISTRY_')) return error;
+// The HTTP layer's failures that mean "the registry could not be reached properly". Anything
+// else — INSECURE_URL, REGISTRY_*, the overall bound's TIMEOUT, the caller's abort reason —
+// keeps its code, so policy sees the same error whether it struck mid-request or mid-backoff.
+const NETWORK_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'DOWNLOAD_NETWORK',
+  'DOWNLOAD_TIMEOUT',
+  'DOWNLOAD_REDIRECT',
+]);
+
+/** Network-level failures from the HTTP layer become REGISTRY_HTTP; everything else passes through. */
+function asRegistryError(error: unknown, endpoint: string, signal?: AbortSignal): unknown {
+  if (!isWebcFetchError(error) || !NETWORK_CODES.has(error.code)) return error;
+  if (signal?.aborted === true && error === signal.reason) return error;
   return new WebcFetchError(
     'REGISTRY_HTTP',
     `the request to the registry at ${endpoint} failed: ${error.message}`,

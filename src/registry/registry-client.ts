@@ -2,7 +2,8 @@
 // records. Every field the queries select is checked here, with the JSON path of the first
 // one that is wrong, so no `unknown` travels past this module (style habit 8).
 
-import { WebcFetchError } from '../errors.js';
+import { WebcFetchError, isWebcFetchError } from '../errors.js';
+import { parsePackageName } from '../spec/package-spec.js';
 import type { PackageName, Sha256Hex, WebcVersion } from '../types.js';
 import type { GraphqlTransport } from './graphql-transport.js';
 import { GET_PACKAGE_QUERY, GET_PACKAGE_RELEASE_QUERY } from './queries.js';
@@ -76,6 +77,31 @@ function stringAt(object: JsonObject, key: string, path: string): string {
   return value;
 }
 
+/**
+ * A registry-supplied `namespace` or `packageName`, held to the `package` input's rule: it
+ * reaches log lines, cache keys, outputs and the summary, where a newline could start a
+ * workflow command (`::error::`).
+ */
+function namePartAt(object: JsonObject, key: 'namespace' | 'packageName', path: string): string {
+  const value = stringAt(object, key, path);
+  // The other half is a known-good placeholder, so only `value` decides.
+  const probe = key === 'namespace' ? `${value}/x` : `x/${value}`;
+  try {
+    parsePackageName(probe);
+  } catch (error) {
+    if (!isWebcFetchError(error)) throw error;
+    const shown = JSON.stringify(value.length > 120 ? `${value.slice(0, 120)}…` : value);
+    throw new WebcFetchError(
+      'REGISTRY_RESPONSE',
+      `The registry's answer does not have the expected shape: ${path}.${key}: expected a registry name ` +
+        '(letters, digits, ".", "-" and "_", by the same rule as the `package` input), ' +
+        `got ${shown}. Check that the \`registry\` input points at a Wasmer registry GraphQL endpoint.`,
+      { cause: error },
+    );
+  }
+  return value;
+}
+
 function nullableStringAt(object: JsonObject, key: string, path: string): string | null {
   const value = object[key];
   if (value === null) return null;
@@ -100,6 +126,26 @@ function nullableSizeAt(object: JsonObject, key: string, path: string): number |
   return size;
 }
 
+const MAX_LISTED_ERRORS = 10;
+const MAX_ERROR_CHARS = 500;
+// Line breaks and other controls in a registry's text must not reach a log line raw.
+// eslint-disable-next-line no-control-regex
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+
+/** The first few GraphQL error messages, each on one line and bounded, for the failure message. */
+function listErrors(errors: unknown[]): string {
+  const listed = errors.slice(0, MAX_LISTED_ERRORS).map((error: unknown) => {
+    const text =
+      isObject(error) && typeof error['message'] === 'string'
+        ? error['message']
+        : (JSON.stringify(error) ?? String(error));
+    const line = text.replace(CONTROLS, ' ');
+    return line.length > MAX_ERROR_CHARS ? `${line.slice(0, MAX_ERROR_CHARS)}…` : line;
+  });
+  const more = errors.length - listed.length;
+  return listed.join('; ') + (more > 0 ? ` (and ${more} more)` : '');
+}
+
 /** Returns `data` after turning GraphQL `errors` (even beside partial data) into REGISTRY_ERRORS. */
 export function readGraphqlData(body: unknown, operation: string): JsonObject {
   const root = objectAt(body, 'body');
@@ -107,16 +153,10 @@ export function readGraphqlData(body: unknown, operation: string): JsonObject {
   if (errors !== undefined && errors !== null) {
     if (!Array.isArray(errors)) throw wrongShape('errors', 'a list', errors);
     if (errors.length > 0) {
-      const messages = errors.map((error: unknown) =>
-        isObject(error) && typeof error['message'] === 'string'
-          ? error['message']
-          : JSON.stringify(error),
-      );
       throw new WebcFetchError(
         'REGISTRY_ERRORS',
-        `The registry answered ${operation} with ${errors.length} error(s): ${messages.slice(0, 5).join('; ')}` +
-          (messages.length > 5 ? ` (and ${messages.length - 5} more)` : '') +
-          '. Check the `registry` and `token` inputs.',
+        `The registry answered ${operation} with ${errors.length} error(s): ${listErrors(errors)}. ` +
+          'Check the `registry` and `token` inputs.',
       );
     }
   }
@@ -160,8 +200,8 @@ export function readPackageResponse(body: unknown): RegistryPackage | undefined 
   const path = 'data.getPackage';
   const p = objectAt(value, path);
   return {
-    namespace: stringAt(p, 'namespace', path),
-    name: stringAt(p, 'packageName', path),
+    namespace: namePartAt(p, 'namespace', path),
+    name: namePartAt(p, 'packageName', path),
     versions: readVersions(p['versions'], `${path}.versions`),
   };
 }
@@ -192,7 +232,7 @@ function readImage(value: unknown, path: string): WebcImage | undefined {
 function readReleasePackage(value: unknown, path: string): string | undefined {
   if (value === null) return undefined;
   const p = objectAt(value, path);
-  return `${stringAt(p, 'namespace', path)}/${stringAt(p, 'packageName', path)}`;
+  return `${namePartAt(p, 'namespace', path)}/${namePartAt(p, 'packageName', path)}`;
 }
 
 /** Parses a `WebcFetchGetPackageRelease` answer for the release with digest `hash`. */

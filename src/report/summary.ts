@@ -1,5 +1,5 @@
 // The job summary, as Markdown. Pure: the action adapter decides where it goes.
-import { describeAttempt, type Attempt } from '../fetch/fallback-policy.js';
+import { describeOutcome, type Attempt } from '../fetch/fallback-policy.js';
 import type { FetchResult } from '../fetch/fetch-package.js';
 
 /** Escapes text for a Markdown table cell or inline code. */
@@ -26,8 +26,7 @@ function attemptsTable(attempts: readonly Attempt[]): string[] {
   if (attempts.length === 0) return [];
   const rows = attempts.map((a) => {
     const mark = a.outcome === 'delivered' ? '✅' : '❌';
-    const text = describeAttempt(a).slice(a.webc.length + 2);
-    return `| ${a.webc} | ${mark} ${cell(text)} |`;
+    return `| ${a.webc} | ${mark} ${cell(describeOutcome(a))} |`;
   });
   return ['', '### Attempts', '', '| WebC | outcome |', '| --- | --- |', ...rows];
 }

@@ -40,15 +40,17 @@ export function checkDistribution(
   raw: RawDistribution,
 ):
   | { ok: true; sha256: Sha256Hex; url: string; manifest: string }
-  | { ok: false; missing: string[] } {
+  | { ok: false; missing: string[]; published: boolean } {
   const missing: string[] = [];
   if (raw.url === null || raw.url === '') missing.push('no download URL');
   const sha256 = raw.sha256 === null ? undefined : asSha256Hex(raw.sha256.toLowerCase());
   if (raw.sha256 === null || raw.sha256 === '') missing.push('no sha256');
   else if (sha256 === undefined) missing.push('sha256 is not 64 hex digits');
   if (raw.manifest === null) missing.push('no manifest');
-  if (missing.length > 0 || raw.url === null || sha256 === undefined || raw.manifest === null)
-    return { ok: false, missing };
+  if (missing.length > 0 || raw.url === null || sha256 === undefined || raw.manifest === null) {
+    const published = !((raw.url ?? '') === '' && (raw.sha256 ?? '') === '');
+    return { ok: false, missing, published };
+  }
   return { ok: true, sha256, url: raw.url, manifest: raw.manifest };
 }
 
@@ -56,9 +58,8 @@ function hasUsableDistribution(version: RegistryVersion): boolean {
   return WEBC_VERSIONS.some((webc) => checkDistribution(version[webc]).ok);
 }
 
-function describeUnusable(version: string, missing: readonly string[]): string {
-  const nothing = missing.includes('no download URL') && missing.includes('no sha256');
-  return `${nothing ? 'not published' : 'incomplete'} for ${version} (${missing.join(', ')})`;
+function describeUnusable(version: string, missing: readonly string[], published: boolean): string {
+  return `${published ? 'incomplete' : 'not published'} for ${version} (${missing.join(', ')})`;
 }
 
 /** The chosen version's distributions, each usable or with the reason it is not. */
@@ -79,7 +80,10 @@ export function splitDistributions(
         manifest: check.manifest,
       };
     } else {
-      unusable.push({ webc, reason: describeUnusable(version.version, check.missing) });
+      unusable.push({
+        webc,
+        reason: describeUnusable(version.version, check.missing, check.published),
+      });
     }
   }
   return { distributions, unusable };
@@ -110,8 +114,10 @@ function logVersionsSeen(
       `skipping ${archived} archived and ${notSemver} not semver (Wasmer's rules)`,
   );
   if (requirement.kind === 'tag') {
-    logger.info(
-      `'${requirement.text}' is not a semver requirement: treating it as a named tag, which Wasmer resolves to the highest version (*)`,
+    // Wasmer's rule, but rarely what was meant (e.g. npm's space-separated `>=1.0 <2.0`).
+    logger.warning(
+      `'${requirement.text}' is not a semver requirement: treating it as a named tag, which Wasmer resolves to the highest version (*). ` +
+        'For a range, separate comparators with commas (`>=1.0, <2.0`).',
     );
   } else {
     logger.info(`Version requirement '${requirement.text}' (evaluated as '${requirement.range}')`);
