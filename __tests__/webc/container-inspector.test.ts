@@ -194,6 +194,13 @@ describe.each(VERSIONS)('%s containers from the writer', (webc) => {
     expectRejected(textChecksum, webc, 'index: atoms.checksum.value is not a byte string');
   });
 
+  it('reject an index map whose header claims one more entry, read from the zero padding', () => {
+    // 0xa4 (map of 4) -> 0xa5: the fifth pair decodes from padding as 0: 0.
+    expectRejected(flip(good, 17), webc, 'index: the index has an unexpected key 0');
+    const extra = editIndex(good, (index) => entryOf(index, ['manifest', 'span']).set('end', 1));
+    expectRejected(extra, webc, 'index: manifest.span has an unexpected key "end"');
+  });
+
   it('reject bytes after the last section and a file cut short', () => {
     expectRejected(Uint8Array.from([...good, 0]), webc, /follow the last section/);
     const last = report.sections.at(-1);

@@ -73,6 +73,26 @@ function field(map: unknown, key: string, where: string): unknown {
   return map.get(key);
 }
 
+/**
+ * Wasmer's writer emits exactly these keys; anything else (even a key the padding's zero bytes
+ * would decode to after a damaged map header) means the index is not what it claims to be.
+ */
+/** A CBOR value for a message; CBOR can hold what JSON cannot (bigints, byte strings). */
+function show(value: unknown): string {
+  if (typeof value === 'bigint') return `${value}n`;
+  if (value instanceof Uint8Array) return `a ${value.length}-byte byte string`;
+  return JSON.stringify(value) ?? String(value);
+}
+
+function onlyKeys(map: unknown, keys: readonly string[], where: string): void {
+  if (!(map instanceof Map)) throw invalid(`${where} is not a CBOR map`);
+  for (const key of map.keys()) {
+    if (typeof key !== 'string' || !keys.includes(key)) {
+      throw invalid(`${where} has an unexpected key ${show(key)}`);
+    }
+  }
+}
+
 function uint(value: unknown, where: string): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
     throw invalid(`${where} is not an unsigned integer`);
@@ -81,6 +101,7 @@ function uint(value: unknown, where: string): number {
 }
 
 function parseChecksum(value: unknown, where: string, webc: WebcVersion): Uint8Array | undefined {
+  onlyKeys(value, ['tag', 'value'], where);
   const tag = field(value, 'tag', where);
   const bytes = field(value, 'value', where);
   if (!(bytes instanceof Uint8Array)) throw invalid(`${where}.value is not a byte string`);
@@ -93,11 +114,13 @@ function parseChecksum(value: unknown, where: string, webc: WebcVersion): Uint8A
   // v3 sections always carry a SHA-256 in their framing and Wasmer's v3 writer always
   // records it in the index too; a v3 index without it did not come from that writer.
   if (tag === 'checksum-none' && webc === 'v2') return undefined;
-  throw invalid(`${where}.tag is ${JSON.stringify(tag)}; expected checksum-sha256 in ${webc}`);
+  throw invalid(`${where}.tag is ${show(tag)}; expected checksum-sha256 in ${webc}`);
 }
 
 function parseEntry(value: unknown, where: string, webc: WebcVersion): IndexEntry {
+  onlyKeys(value, ['span', 'checksum'], where);
   const span = field(value, 'span', where);
+  onlyKeys(span, ['start', 'len'], `${where}.span`);
   const start = uint(field(span, 'start', `${where}.span`), `${where}.span.start`);
   const len = uint(field(span, 'len', `${where}.span`), `${where}.span.len`);
   const checksum = parseChecksum(field(value, 'checksum', where), `${where}.checksum`, webc);
@@ -110,6 +133,9 @@ function decodeItem(payload: Uint8Array): [unknown, Uint8Array] {
       useMaps: true,
       allowUndefined: false,
       rejectDuplicateMapKeys: true,
+      // Nothing hashes the index: only the shortest encodings (what writers emit) keep every
+      // byte of it meaningful, so a damaged length prefix cannot re-encode the same value.
+      strict: true,
     }) as [unknown, Uint8Array];
   } catch (error) {
     throw new WebcFetchError(
@@ -128,6 +154,7 @@ export function parseIndex(payload: Uint8Array, webc: WebcVersion): ContainerInd
     const at = payload.length - rest.length + nonZero;
     throw invalid(`byte ${at} of the index payload is not zero padding after the CBOR map`);
   }
+  onlyKeys(value, ['manifest', 'atoms', 'volumes', 'signature'], 'the index');
   const manifest = parseEntry(field(value, 'manifest', 'the index'), 'manifest', webc);
   const atoms = parseEntry(field(value, 'atoms', 'the index'), 'atoms', webc);
   const rawVolumes = field(value, 'volumes', 'the index');
@@ -138,11 +165,15 @@ export function parseIndex(payload: Uint8Array, webc: WebcVersion): ContainerInd
     volumes.set(name, parseEntry(entry, `volumes[${JSON.stringify(name)}]`, webc));
   }
   const signature = field(value, 'signature', 'the index');
-  if (typeof field(signature, 'tag', 'signature') !== 'string') {
-    throw invalid('signature.tag is not a text string');
+  onlyKeys(signature, ['tag', 'value'], 'signature');
+  // `signature-none` with an empty value is the only signature the format defines.
+  const signatureTag = field(signature, 'tag', 'signature');
+  if (signatureTag !== 'signature-none') {
+    throw invalid(`signature.tag is ${show(signatureTag)}; expected "signature-none"`);
   }
-  if (!(field(signature, 'value', 'signature') instanceof Uint8Array)) {
-    throw invalid('signature.value is not a byte string');
+  const signatureValue = field(signature, 'value', 'signature');
+  if (!(signatureValue instanceof Uint8Array) || signatureValue.length !== 0) {
+    throw invalid('signature.value is not an empty byte string, as signature-none requires');
   }
   return { manifest, atoms, volumes };
 }
