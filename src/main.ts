@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createPackageCache } from './cache/package-cache.js';
 import { download } from './download/download.js';
 import { WebcFetchError, describeError } from './errors.js';
-import { AllCandidatesFailedError } from './fetch/fallback-policy.js';
+import { attemptsOf } from './fetch/fallback-policy.js';
 import { fetchPackage, type FetchResult } from './fetch/fetch-package.js';
 import { parseInputs, type FetchOptions } from './inputs/action-inputs.js';
 import { BACKOFF, type RetryPolicy } from './http/retry.js';
@@ -52,8 +52,7 @@ export async function run(): Promise<void> {
   } catch (error) {
     const message = redact(describeError(error));
     core.setFailed(message);
-    const attempts = error instanceof AllCandidatesFailedError ? error.attempts : [];
-    await writeSummary(redact(failureSummary(subject, message, attempts)));
+    await writeSummary(redact(failureSummary(subject, message, attemptsOf(error))));
   }
 }
 

@@ -19,6 +19,7 @@ import {
   type TestHandler,
   type TestServer,
 } from '../support/http-test-server.js';
+import { rejectionOf } from '../support/rejection.js';
 
 const ABC_SHA256 = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad' as Sha256Hex;
 const PAYLOAD = Buffer.alloc(300 * 1024 + 7, 0).map((_, i) => (i * 31 + 7) & 0xff);
@@ -86,15 +87,6 @@ function request(
     label: 'acme/tool@1.2.0 (v3)',
     ...(expectedSize === undefined ? {} : { expectedSize }),
   };
-}
-
-async function failure(promise: Promise<unknown>): Promise<WebcFetchError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(WebcFetchError);
-  return error as WebcFetchError;
 }
 
 async function expectNoFilesLeft(): Promise<void> {
@@ -178,7 +170,7 @@ describe('download', () => {
 
   it('fails after the retries with DOWNLOAD_HTTP carrying status and Retry-After, leaving no file', async () => {
     const server = await serve((_req, res) => res.writeHead(429, { 'retry-after': '1' }).end());
-    const error = await failure(download(request(server.url('/p.webc')), options()));
+    const error = await rejectionOf(download(request(server.url('/p.webc')), options()));
     expect(error).toMatchObject({
       code: 'DOWNLOAD_HTTP',
       transient: true,
@@ -191,7 +183,7 @@ describe('download', () => {
   it('does not retry a 404, names the URL and status and says what to do', async () => {
     const server = await serve((_req, res) => res.writeHead(404).end('no such file'));
     const url = server.url('/missing.webc');
-    const error = await failure(download(request(url), options()));
+    const error = await rejectionOf(download(request(url), options()));
     expect(error.code).toBe('DOWNLOAD_HTTP');
     expect(error.transient).toBe(false);
     expect(error.message).toBe(
@@ -207,7 +199,7 @@ describe('download', () => {
     async (status) => {
       const server = await serve((_req, res) => res.writeHead(status).end());
       const url = server.url('/private.webc');
-      const error = await failure(download(request(url), options()));
+      const error = await rejectionOf(download(request(url), options()));
       expect(error).toMatchObject({ code: 'DOWNLOAD_HTTP', transient: false });
       expect(error.message).toMatch(
         new RegExp(
@@ -246,7 +238,7 @@ describe('download', () => {
       res.writeHead(200, { 'content-length': PAYLOAD.length });
       res.write(PAYLOAD.subarray(0, 1000), () => res.destroy());
     });
-    const error = await failure(download(request(server.url('/p.webc')), options()));
+    const error = await rejectionOf(download(request(server.url('/p.webc')), options()));
     expect(error).toMatchObject({ code: 'DOWNLOAD_NETWORK', transient: true });
     expect(server.requests).toHaveLength(4);
     await expectNoFilesLeft();
@@ -260,7 +252,7 @@ describe('download', () => {
       sent = await writeRepeated(res, 40 * size);
       res.end();
     });
-    const error = await failure(
+    const error = await rejectionOf(
       download(request(server.url('/big.webc'), PAYLOAD_SHA256, size), options()),
     );
     expect(error).toMatchObject({ code: 'DOWNLOAD_TOO_LARGE', transient: false });
@@ -278,7 +270,7 @@ describe('download', () => {
       sent = await writeRepeated(res, 40 * cap);
       res.end();
     });
-    const error = await failure(
+    const error = await rejectionOf(
       download(request(server.url('/big.webc'), PAYLOAD_SHA256, 1e15), options({ maxBytes: cap })),
     );
     expect(error).toMatchObject({ code: 'DOWNLOAD_TOO_LARGE', transient: false });
@@ -291,7 +283,7 @@ describe('download', () => {
 
   it('refuses a Content-Length above maxBytes before reading the body', async () => {
     const server = await serve(servePayload);
-    const error = await failure(
+    const error = await rejectionOf(
       download(request(server.url('/p.webc')), options({ maxBytes: 1000 })),
     );
     expect(error.code).toBe('DOWNLOAD_TOO_LARGE');
@@ -302,7 +294,7 @@ describe('download', () => {
   it('reports a digest mismatch at full size without retrying, leaving no file', async () => {
     const server = await serve(servePayload);
     const url = server.url('/p.webc');
-    const error = await failure(download(request(url, ABC_SHA256, PAYLOAD.length), options()));
+    const error = await rejectionOf(download(request(url, ABC_SHA256, PAYLOAD.length), options()));
     expect(error.code).toBe('DIGEST_MISMATCH');
     expect(error.transient).toBe(false);
     expect(
@@ -330,7 +322,9 @@ describe('download', () => {
         await writeFile(join(tempDir, part, 'keep'), 'x');
         res.end(PAYLOAD.subarray(1000));
       });
-      const error = await failure(download(request(server.url('/p.webc'), ABC_SHA256), options()));
+      const error = await rejectionOf(
+        download(request(server.url('/p.webc'), ABC_SHA256), options()),
+      );
       expect(error.code).toBe('DIGEST_MISMATCH');
       expect(server.requests).toHaveLength(1);
     },
@@ -338,7 +332,7 @@ describe('download', () => {
 
   it('treats a complete-looking body shorter than the registry size as a transient cut, not a digest mismatch', async () => {
     const server = await serve((_req, res) => res.end('abc'));
-    const error = await failure(
+    const error = await rejectionOf(
       download(request(server.url('/p.webc'), PAYLOAD_SHA256, 10), options()),
     );
     expect(error).toMatchObject({ code: 'DOWNLOAD_NETWORK', transient: true });
@@ -353,7 +347,7 @@ describe('download', () => {
       res.write(PAYLOAD.subarray(0, 10));
     });
     const started = Date.now();
-    const error = await failure(
+    const error = await rejectionOf(
       download(
         request(server.url('/p.webc')),
         options({ requestTimeoutMs: 200, retry: { ...options().retry, retries: 1 } }),
@@ -368,7 +362,7 @@ describe('download', () => {
   it('fails within the idle timeout when the server never sends headers', async () => {
     const server = await serve(() => {});
     const started = Date.now();
-    const error = await failure(
+    const error = await rejectionOf(
       download(
         request(server.url('/p.webc')),
         options({ requestTimeoutMs: 200, retry: { ...options().retry, retries: 0 } }),
@@ -388,7 +382,7 @@ describe("download under a caller's overall bound", () => {
     const bound = new AbortController();
     const reason = new WebcFetchError('DOWNLOAD_TIMEOUT', 'the whole fetch took too long');
     setTimeout(() => bound.abort(reason), 300);
-    const error = await failure(
+    const error = await rejectionOf(
       download(
         request(server.url('/p.webc')),
         options({ requestTimeoutMs: 200, signal: bound.signal }),
@@ -408,7 +402,7 @@ describe("download under a caller's overall bound", () => {
     setTimeout(() => bound.abort(reason), 200);
     const started = Date.now();
     const retry: RetryPolicy = { ...options().retry, sleep: undefined };
-    const error = await failure(
+    const error = await rejectionOf(
       download(request(server.url('/p.webc')), options({ retry, signal: bound.signal })),
     );
     expect(error).toBe(reason);
@@ -451,7 +445,7 @@ describe('download with a sink', () => {
   it('checks the digest before asking the sink for its verdict', async () => {
     const sink = new RecordingSink();
     const server = await serve(servePayload);
-    const error = await failure(
+    const error = await rejectionOf(
       download(request(server.url('/p.webc'), ABC_SHA256), options({ createSink: () => sink })),
     );
     expect(error.code).toBe('DIGEST_MISMATCH');
@@ -469,7 +463,9 @@ describe('download with a sink', () => {
         throw new Error('unreachable');
       },
     });
-    const error = await failure(download(request(server.url('/p.webc')), options({ createSink })));
+    const error = await rejectionOf(
+      download(request(server.url('/p.webc')), options({ createSink })),
+    );
     expect(error).toBe(rejection);
     expect(server.requests).toHaveLength(1);
     await expectNoFilesLeft();
@@ -479,7 +475,7 @@ describe('download with a sink', () => {
 describe('download and the registry that published the URL', () => {
   it('refuses a loopback URL published by a non-loopback registry before any request', async () => {
     const server = await serve(servePayload);
-    const error = await failure(
+    const error = await rejectionOf(
       download(
         { ...request(server.url('/p.webc')), publishedBy: 'https://registry.example.com/graphql' },
         options(),
@@ -518,7 +514,7 @@ describe('download and redirects', () => {
     const server = await serve((req, res) =>
       res.writeHead(301, { location: req.url === '/a' ? '/b' : '/a' }).end(),
     );
-    const error = await failure(download(request(server.url('/a')), options()));
+    const error = await rejectionOf(download(request(server.url('/a')), options()));
     expect(error).toMatchObject({ code: 'DOWNLOAD_REDIRECT', transient: false });
     expect(error.message).toContain('loop');
     expect(server.requests).toHaveLength(2);
@@ -528,7 +524,7 @@ describe('download and redirects', () => {
     const server = await serve((_req, res) =>
       res.writeHead(307, { location: 'http://cdn.invalid/p.webc' }).end(),
     );
-    const error = await failure(download(request(server.url('/p.webc')), options()));
+    const error = await rejectionOf(download(request(server.url('/p.webc')), options()));
     expect(error.code).toBe('INSECURE_URL');
     expect(error.context.url).toBe('http://cdn.invalid/p.webc');
     await expectNoFilesLeft();

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { WebcFetchError } from '../../src/errors.js';
 import {
   AllCandidatesFailedError,
+  attemptsOf,
   FALLBACK_CODES,
   walkPriority,
 } from '../../src/fetch/fallback-policy.js';
@@ -95,6 +96,24 @@ describe('walkPriority', () => {
       ),
     ).rejects.toBe(thrown);
     expect(tried).toEqual(['v3']);
+  });
+
+  it('remembers the attempts made before an error stopped the walk, for the failure summary', async () => {
+    const timeout = new WebcFetchError('TIMEOUT', 'the fetch did not finish within 1 s');
+    const error = await walkPriority(
+      ['v3', 'v2'],
+      'x',
+      async (webc) => {
+        throw webc === 'v3' ? new WebcFetchError('DOWNLOAD_HTTP', 'status 404') : timeout;
+      },
+      recordingLogger(),
+    ).catch((e: unknown) => e);
+    expect(error).toBe(timeout);
+    expect(attemptsOf(error)).toEqual([
+      { webc: 'v3', outcome: 'failed', code: 'DOWNLOAD_HTTP', reason: 'status 404' },
+    ]);
+    expect(attemptsOf(new Error('unrelated'))).toEqual([]);
+    expect(attemptsOf('a string')).toEqual([]);
   });
 
   it('lets every candidate-level failure continue and nothing resolution-level', () => {

@@ -6,6 +6,7 @@ import {
   type HttpResponseStream,
 } from '../../src/http/http-request.js';
 import { startTestServer, type TestHandler, type TestServer } from '../support/http-test-server.js';
+import { rejectionOf } from '../support/rejection.js';
 
 const TOKEN = 'secret-token-1234';
 let servers: TestServer[] = [];
@@ -40,15 +41,6 @@ async function text(response: HttpResponseStream): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of response.body) chunks.push(chunk);
   return Buffer.concat(chunks).toString('utf8');
-}
-
-async function failure(promise: Promise<unknown>): Promise<WebcFetchError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(WebcFetchError);
-  return error as WebcFetchError;
 }
 
 describe('httpRequest credentials', () => {
@@ -114,7 +106,7 @@ describe('httpRequest redirects', () => {
     const server = await serve((_req, res, index) =>
       res.writeHead(302, { location: `/hop${index}` }).end(),
     );
-    const error = await failure(get(server.url('/start'), { maxRedirects: 3 }));
+    const error = await rejectionOf(get(server.url('/start'), { maxRedirects: 3 }));
     expect(error.code).toBe('DOWNLOAD_REDIRECT');
     expect(error.message).toContain('more than 3 redirects');
     expect(server.requests).toHaveLength(4);
@@ -122,14 +114,14 @@ describe('httpRequest redirects', () => {
 
   it('fails with DOWNLOAD_REDIRECT when a redirect has no Location', async () => {
     const server = await serve((_req, res) => res.writeHead(302).end());
-    expect((await failure(get(server.url('/a')))).code).toBe('DOWNLOAD_REDIRECT');
+    expect((await rejectionOf(get(server.url('/a')))).code).toBe('DOWNLOAD_REDIRECT');
   });
 
   it('names the redirecting URL when a hop would leave https or loopback', async () => {
     const server = await serve((_req, res) =>
       res.writeHead(301, { location: 'http://localhost.evil.com/p' }).end(),
     );
-    const error = await failure(get(server.url('/a'), { what: 'download URL' }));
+    const error = await rejectionOf(get(server.url('/a'), { what: 'download URL' }));
     expect(error.code).toBe('INSECURE_URL');
     expect(error.message).toContain(`redirected from "${server.url('/a')}"`);
   });
@@ -138,7 +130,7 @@ describe('httpRequest redirects', () => {
 describe('httpRequest and the URL that published the first one', () => {
   it('refuses a loopback URL published by a non-loopback registry before connecting', async () => {
     const server = await serve((_req, res) => res.end('local secret'));
-    const error = await failure(
+    const error = await rejectionOf(
       get(server.url('/admin'), { from: 'https://registry.example.com/graphql' }),
     );
     expect(error.code).toBe('INSECURE_URL');
@@ -159,7 +151,7 @@ describe('httpRequest and the URL that published the first one', () => {
 
 describe('httpRequest transport', () => {
   it('refuses a non-loopback http URL before connecting', async () => {
-    expect((await failure(get('http://example.com/x'))).code).toBe('INSECURE_URL');
+    expect((await rejectionOf(get('http://example.com/x'))).code).toBe('INSECURE_URL');
   });
 
   it('reports a refused connection as transient DOWNLOAD_NETWORK', async () => {
@@ -167,7 +159,10 @@ describe('httpRequest transport', () => {
     const url = server.url('/x');
     await server.close();
     servers = [];
-    expect(await failure(get(url))).toMatchObject({ code: 'DOWNLOAD_NETWORK', transient: true });
+    expect(await rejectionOf(get(url))).toMatchObject({
+      code: 'DOWNLOAD_NETWORK',
+      transient: true,
+    });
   });
 
   it('fails the body with DOWNLOAD_NETWORK on a Content-Encoding it did not ask for', async () => {
@@ -175,7 +170,7 @@ describe('httpRequest transport', () => {
       res.writeHead(200, { 'content-encoding': 'zstd' }).end('xx'),
     );
     const response = await get(server.url('/x'));
-    const error = await failure(text(response));
+    const error = await rejectionOf(text(response));
     expect(error.code).toBe('DOWNLOAD_NETWORK');
     expect(error.message).toContain('"zstd"');
   });
@@ -185,7 +180,7 @@ describe('httpRequest transport', () => {
     const controller = new AbortController();
     const reason = new WebcFetchError('DOWNLOAD_TIMEOUT', 'overall bound');
     setTimeout(() => controller.abort(reason), 50);
-    expect(await failure(get(server.url('/x'), { signal: controller.signal }))).toBe(reason);
+    expect(await rejectionOf(get(server.url('/x'), { signal: controller.signal }))).toBe(reason);
   });
 
   it('talks to the IPv6 loopback [::1]', async (context) => {

@@ -7,6 +7,7 @@ import {
 } from '../../src/registry/graphql-transport.js';
 import type { Logger } from '../../src/types.js';
 import { startTestServer, type TestHandler, type TestServer } from '../support/http-test-server.js';
+import { rejectionOf } from '../support/rejection.js';
 
 const TOKEN = 'registry-token-5678';
 const REQUEST = {
@@ -68,15 +69,6 @@ const json =
       .end(JSON.stringify(body));
   };
 
-async function failure(promise: Promise<unknown>): Promise<WebcFetchError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(WebcFetchError);
-  return error as WebcFetchError;
-}
-
 describe('createGraphqlTransport', () => {
   it('POSTs the query, variables and operation name as JSON with the token for the endpoint origin', async () => {
     const server = await serve(json(200, { data: { getPackage: null } }));
@@ -119,7 +111,7 @@ describe('createGraphqlTransport', () => {
       res.writeHead(401).end(`bad token: ${String(req.headers.authorization)}`),
     );
     const endpoint = server.url('/graphql');
-    const error = await failure(transport(endpoint, { token: TOKEN })(REQUEST));
+    const error = await rejectionOf(transport(endpoint, { token: TOKEN })(REQUEST));
     expect(error).toMatchObject({
       code: 'REGISTRY_HTTP',
       transient: false,
@@ -133,7 +125,7 @@ describe('createGraphqlTransport', () => {
 
   it('fails with transient REGISTRY_HTTP after retrying 500s, logging each retry without the token', async () => {
     const server = await serve((_req, res) => res.writeHead(500).end());
-    const error = await failure(transport(server.url('/graphql'), { token: TOKEN })(REQUEST));
+    const error = await rejectionOf(transport(server.url('/graphql'), { token: TOKEN })(REQUEST));
     expect(error).toMatchObject({
       code: 'REGISTRY_HTTP',
       transient: true,
@@ -146,14 +138,14 @@ describe('createGraphqlTransport', () => {
 
   it('fails with REGISTRY_RESPONSE when a 200 body is not JSON', async () => {
     const server = await serve((_req, res) => res.end('<html>maintenance</html>'));
-    const error = await failure(transport(server.url('/graphql'))(REQUEST));
+    const error = await rejectionOf(transport(server.url('/graphql'))(REQUEST));
     expect(error.code).toBe('REGISTRY_RESPONSE');
     expect(server.requests).toHaveLength(1);
   });
 
   it('refuses a response larger than the cap', async () => {
     const server = await serve(json(200, { data: { blob: 'x'.repeat(10_000) } }));
-    const error = await failure(
+    const error = await rejectionOf(
       transport(server.url('/graphql'), { maxResponseBytes: 1000 })(REQUEST),
     );
     expect(error.code).toBe('REGISTRY_RESPONSE');
@@ -165,7 +157,7 @@ describe('createGraphqlTransport', () => {
     const server = await serve((_req, res) =>
       res.writeHead(308, { location: target.url('/graphql') }).end(),
     );
-    const error = await failure(transport(server.url('/graphql'), { token: TOKEN })(REQUEST));
+    const error = await rejectionOf(transport(server.url('/graphql'), { token: TOKEN })(REQUEST));
     expect(error).toMatchObject({ code: 'REGISTRY_HTTP', context: { status: 308 } });
     expect(error.message).toContain('`registry`');
     expect(target.requests).toHaveLength(0);
@@ -176,14 +168,15 @@ describe('createGraphqlTransport', () => {
     const endpoint = server.url('/graphql');
     await server.close();
     servers = [];
-    const error = await failure(transport(endpoint)(REQUEST));
+    const error = await rejectionOf(transport(endpoint)(REQUEST));
     expect(error).toMatchObject({ code: 'REGISTRY_HTTP', transient: true });
     expect(error.message).toContain(endpoint);
   });
 
   it('refuses a plain-http endpoint that is not loopback before any request', async () => {
     expect(
-      (await failure(transport('http://registry.example/graphql', { token: TOKEN })(REQUEST))).code,
+      (await rejectionOf(transport('http://registry.example/graphql', { token: TOKEN })(REQUEST)))
+        .code,
     ).toBe('INSECURE_URL');
   });
 });
@@ -209,7 +202,7 @@ describe('createGraphqlTransport under an overall bound', () => {
     const reason = new WebcFetchError('DOWNLOAD_TIMEOUT', 'the fetch took too long');
     setTimeout(() => bound.abort(reason), 300);
     const started = Date.now();
-    const error = await failure(boundTransport(server.url('/graphql'), bound.signal)(REQUEST));
+    const error = await rejectionOf(boundTransport(server.url('/graphql'), bound.signal)(REQUEST));
     expect(error).toBe(reason);
     expect(server.requests).toHaveLength(1);
     expect(Date.now() - started).toBeLessThan(2000);
@@ -238,7 +231,7 @@ describe('createGraphqlTransport under an overall bound', () => {
     const server = await serve(() => {
       // never answers: the idle timeout ends each attempt
     });
-    const error = await failure(
+    const error = await rejectionOf(
       boundTransport(server.url('/graphql'), new AbortController().signal)(REQUEST),
     );
     expect(error.code).toBe('REGISTRY_HTTP');

@@ -5,6 +5,7 @@ import type { GraphqlRequest } from '../../src/registry/graphql-transport.js';
 import { GET_PACKAGE_QUERY, GET_PACKAGE_RELEASE_QUERY } from '../../src/registry/queries.js';
 import { createRegistryClient } from '../../src/registry/registry-client.js';
 import { asSha256Hex, type Sha256Hex } from '../../src/types.js';
+import { rejectionOf } from '../support/rejection.js';
 
 const HEX_V2 = '2'.repeat(64);
 const HEX_V3 = '3'.repeat(64);
@@ -52,16 +53,6 @@ const GOOD_VERSIONS = [
     v3: dist('https://cdn.example/old3.webc', HEX_V3, 9),
   },
 ];
-
-async function rejection(promise: Promise<unknown>): Promise<WebcFetchError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof WebcFetchError) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('createRegistryClient().getPackage', () => {
   it('sends the package name as a variable of the getPackage document', async () => {
@@ -128,7 +119,7 @@ describe('createRegistryClient().getPackage', () => {
       data: { getPackage: null },
       errors: [{ message: 'Permission denied' }, { message: 'Rate limited', path: ['getPackage'] }],
     });
-    const error = await rejection(client.getPackage(NAME));
+    const error = await rejectionOf(client.getPackage(NAME));
     expect(error.code).toBe('REGISTRY_ERRORS');
     expect(error.message).toContain('2 error(s): Permission denied; Rate limited');
   });
@@ -187,7 +178,7 @@ describe('createRegistryClient().getPackage', () => {
     ],
   ])('fails with REGISTRY_RESPONSE naming the path for %s', async (_what, body, path) => {
     const { client } = fakeTransport(body);
-    const error = await rejection(client.getPackage(NAME));
+    const error = await rejectionOf(client.getPackage(NAME));
     expect(error.code).toBe('REGISTRY_RESPONSE');
     expect(error.message).toContain(path);
   });
@@ -197,7 +188,7 @@ describe('createRegistryClient().getPackage', () => {
       message: `error ${i}\n::error::injected ${'x'.repeat(2000)}`,
     }));
     const { client } = fakeTransport({ data: null, errors });
-    const error = await rejection(client.getPackage(NAME));
+    const error = await rejectionOf(client.getPackage(NAME));
     expect(error.code).toBe('REGISTRY_ERRORS');
     expect(error.message).toContain('13 error(s): error 0 ::error::injected xxx');
     expect(error.message).toContain('error 9 ');
@@ -221,7 +212,7 @@ describe('createRegistryClient().getPackage', () => {
       const body = packageBody([]) as { data: { getPackage: Record<string, unknown> } };
       body.data.getPackage[field] = value;
       const { client } = fakeTransport(body);
-      const error = await rejection(client.getPackage(NAME));
+      const error = await rejectionOf(client.getPackage(NAME));
       expect(error.code).toBe('REGISTRY_RESPONSE');
       expect(error.message).toContain(`data.getPackage.${field}: expected a registry name`);
       expect(error.message).not.toMatch(/[\n\r]/);
@@ -242,7 +233,7 @@ describe('createRegistryClient().getPackage', () => {
   it('passes transport failures through unchanged', async () => {
     const failure = new WebcFetchError('REGISTRY_HTTP', 'down', { transient: true });
     const client = createRegistryClient(async () => Promise.reject(failure));
-    expect(await rejection(client.getPackage(NAME))).toBe(failure);
+    expect(await rejectionOf(client.getPackage(NAME))).toBe(failure);
   });
 });
 
@@ -330,7 +321,7 @@ describe('createRegistryClient().getPackageRelease', () => {
       const { client } = fakeTransport(
         releaseBody({ package: { namespace: 'acme', packageName: 'demo', [field]: value } }),
       );
-      const error = await rejection(client.getPackageRelease(hex(HEX_V3)));
+      const error = await rejectionOf(client.getPackageRelease(hex(HEX_V3)));
       expect(error.code).toBe('REGISTRY_RESPONSE');
       expect(error.message).toContain(
         `data.getPackageRelease.package.${field}: expected a registry name`,
@@ -359,7 +350,7 @@ describe('createRegistryClient().getPackageRelease', () => {
     ],
   ])('fails with REGISTRY_RESPONSE naming the wrong field (%j)', async (overrides, path) => {
     const { client } = fakeTransport(releaseBody(overrides));
-    const error = await rejection(client.getPackageRelease(hex(HEX_V3)));
+    const error = await rejectionOf(client.getPackageRelease(hex(HEX_V3)));
     expect(error.code).toBe('REGISTRY_RESPONSE');
     expect(error.message).toContain(path);
   });

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 
-import { WebcFetchError } from '../../src/errors.js';
 import type {
   RawDistribution,
   RegistryClient,
@@ -11,6 +10,7 @@ import type {
 import { resolvePackage } from '../../src/resolve/resolve-package.js';
 import { parsePackageSpec } from '../../src/spec/package-spec.js';
 import type { Logger } from '../../src/types.js';
+import { rejectionOf } from '../support/rejection.js';
 
 const HEX_V2 = 'a2'.repeat(32);
 const HEX_V3 = 'b3'.repeat(32);
@@ -77,16 +77,6 @@ async function resolve(
   logger: Logger = recordingLogger().logger,
 ) {
   return resolvePackage(parsePackageSpec(spec), client, logger);
-}
-
-async function rejection(promise: Promise<unknown>): Promise<WebcFetchError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof WebcFetchError) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('resolvePackage for a named spec', () => {
@@ -184,7 +174,7 @@ describe('resolvePackage for a named spec', () => {
   });
 
   it('fails with PACKAGE_NOT_FOUND, pointing at the name and the token, for an unknown package', async () => {
-    const error = await rejection(resolve('acme/nope', fakeClient(undefined)));
+    const error = await rejectionOf(resolve('acme/nope', fakeClient(undefined)));
     expect(error.code).toBe('PACKAGE_NOT_FOUND');
     expect(error.context.package).toBe('acme/nope');
     expect(error.message).toMatch(/no package named acme\/nope.*`token`/);
@@ -197,7 +187,7 @@ describe('resolvePackage for a named spec', () => {
       release('3.0.0', { isArchived: true }),
       release('not-semver'),
     );
-    const error = await rejection(resolve('acme/tool@3', fakeClient(pkg(versions))));
+    const error = await rejectionOf(resolve('acme/tool@3', fakeClient(pkg(versions))));
     expect(error.code).toBe('VERSION_NOT_FOUND');
     expect(error.message).toContain(
       "The package acme/tool was found, but no published versions matched the constraint '3'",
@@ -208,7 +198,7 @@ describe('resolvePackage for a named spec', () => {
   });
 
   it('explains VERSION_NOT_FOUND when matching versions publish nothing usable', async () => {
-    const error = await rejection(
+    const error = await rejectionOf(
       resolve('acme/tool@1', fakeClient(pkg([release('1.0.0', { v2: NONE, v3: NONE })]))),
     );
     expect(error.code).toBe('VERSION_NOT_FOUND');
@@ -302,7 +292,7 @@ describe('resolvePackage for a sha256: spec', () => {
   });
 
   it('fails with PACKAGE_NOT_FOUND for an unknown digest', async () => {
-    const error = await rejection(resolve(`sha256:${HASH}`, fakeClient(undefined, undefined)));
+    const error = await rejectionOf(resolve(`sha256:${HASH}`, fakeClient(undefined, undefined)));
     expect(error.code).toBe('PACKAGE_NOT_FOUND');
     expect(error.message).toContain(`no release with digest sha256:${HASH}`);
   });

@@ -38,6 +38,16 @@ export interface PriorityWalk<T> {
   readonly fallbackReason: string;
 }
 
+// Attempts made before an error stopped the walk (e.g. the overall timeout during v2 after v3
+// failed), so the failure summary can still show them; the error itself travels unchanged.
+const ATTEMPTS_BEFORE = new WeakMap<object, readonly Attempt[]>();
+
+/** Every attempt the walk recorded before `error` ended it (all of them when all failed). */
+export function attemptsOf(error: unknown): readonly Attempt[] {
+  if (error instanceof AllCandidatesFailedError) return error.attempts;
+  return (typeof error === 'object' && error !== null && ATTEMPTS_BEFORE.get(error)) || [];
+}
+
 export class AllCandidatesFailedError extends WebcFetchError {
   readonly attempts: readonly Attempt[];
 
@@ -88,7 +98,10 @@ export async function walkPriority<T extends { readonly cacheHit: boolean }>(
         fallbackReason: failed.map(describeAttempt).join('\n'),
       };
     } catch (error) {
-      if (!(error instanceof WebcFetchError) || !FALLBACK_CODES.has(error.code)) throw error;
+      if (!(error instanceof WebcFetchError) || !FALLBACK_CODES.has(error.code)) {
+        if (typeof error === 'object' && error !== null) ATTEMPTS_BEFORE.set(error, attempts);
+        throw error;
+      }
       attempts.push({ webc, outcome: 'failed', code: error.code, reason: error.message });
       const next = priority[priority.indexOf(webc) + 1];
       logger.warning(
