@@ -1,6 +1,7 @@
 // The contenders, each one timed run of a whole process (or of eight, for the concurrency
 // figure). Setup and cleanup (fresh runner folders, deleting outputs, flushing dirty pages)
 // happen outside the timed span; every run is checked to have produced the right bytes.
+import { INPUT_DEFAULTS } from '../src/inputs/action-inputs.js';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -69,15 +70,10 @@ export function actionCommand(
   const summaryFile = join(layout.root, `summary-${stamp}`);
   writeFileSync(outputFile, '');
   writeFileSync(summaryFile, '');
+  // The runner passes every input, defaults included.
   const all: Record<string, string> = {
-    priority: 'v3, v2',
+    ...INPUT_DEFAULTS,
     registry: ctx.graphqlUrl,
-    token: '',
-    sha256: '',
-    cache: 'true',
-    path: '',
-    retries: '3',
-    'request-timeout': '30',
     ...inputs,
   };
   const env: Record<string, string> = {

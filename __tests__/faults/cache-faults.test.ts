@@ -11,7 +11,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { E2eRegistry } from '../support/e2e-registry.js';
 import { makeRunnerDirs, type ActionRun, type RunnerDirs } from '../support/run-action.js';
 import {
@@ -20,25 +20,16 @@ import {
   assertCleanRunner,
   downloadsOf,
   runFault,
-  startFaultRegistry,
+  useFaultRegistry,
 } from './fault-harness.js';
 
 let reg: E2eRegistry;
 let original: Buffer;
 
-beforeAll(async () => {
-  // 0.9.0, outside the caret range of `@1.0.0`: another valid v3 container of the package.
-  reg = await startFaultRegistry({ [TOOL]: [{ version: '0.9.0' }, { version: '1.0.0' }] });
+// 0.9.0, outside the caret range of `@1.0.0`: another valid v3 container of the package.
+useFaultRegistry({ [TOOL]: [{ version: '0.9.0' }, { version: '1.0.0' }] }, (started) => {
+  reg = started;
   original = readFileSync(reg.fileOf(TOOL, '1.0.0', 'v3'));
-});
-
-afterAll(async () => {
-  await reg?.server.close();
-});
-
-beforeEach(() => {
-  reg.server.faults.clear();
-  reg.server.clearRequests();
 });
 
 /** A runner whose tool cache already holds a sound v3 entry; returns the cached file. */

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'n
 import { readdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { demoPackage } from '../../src/registry-server/seed.js';
 import type { E2eRegistry } from '../support/e2e-registry.js';
 import { makeRunnerDirs, type ActionRun } from '../support/run-action.js';
@@ -19,7 +19,7 @@ import {
   filesUnder,
   runFault,
   sha256Of,
-  startFaultRegistry,
+  useFaultRegistry,
 } from './fault-harness.js';
 
 const PROCESSES = 8;
@@ -27,21 +27,14 @@ const PAYLOAD_BYTES = 24 * 1024 * 1024;
 let reg: E2eRegistry;
 let size: number;
 
-beforeAll(async () => {
-  reg = await startFaultRegistry({
-    [TOOL]: [{ version: '1.0.0', v3: { pkg: demoPackage(TOOL, '1.0.0', PAYLOAD_BYTES) } }],
-  });
-  size = statSync(reg.fileOf(TOOL, '1.0.0', 'v3')).size;
-}, 60_000);
-
-afterAll(async () => {
-  await reg?.server.close();
-});
-
-beforeEach(() => {
-  reg.server.faults.clear();
-  reg.server.clearRequests();
-});
+useFaultRegistry(
+  { [TOOL]: [{ version: '1.0.0', v3: { pkg: demoPackage(TOOL, '1.0.0', PAYLOAD_BYTES) } }] },
+  (started) => {
+    reg = started;
+    size = statSync(reg.fileOf(TOOL, '1.0.0', 'v3')).size;
+  },
+  60_000,
+);
 
 function sharedToolCache(): string {
   const root = mkdtempSync(join(tmpdir(), 'webc-fetch-shared-cache-'));

@@ -1,7 +1,7 @@
 // Faults on the download origin: error statuses, broken and stalled bodies, bodies that are
 // too large, encoded or lying. Each runs dist/index.js and ends in its documented outcome.
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Fault } from '../../src/registry-server/index.js';
 import { corruptLastVolume } from '../../src/registry-server/seed.js';
 import type { E2eRegistry } from '../support/e2e-registry.js';
@@ -13,28 +13,22 @@ import {
   assertCleanRunner,
   downloadsOf,
   runFault,
-  startFaultRegistry,
+  useFaultRegistry,
 } from './fault-harness.js';
 
 let reg: E2eRegistry;
 
-beforeAll(async () => {
-  reg = await startFaultRegistry({
+useFaultRegistry(
+  {
     'acme/v3-digest': [{ version: '1.0.0', v3: { publish: { sha256: 'ab'.repeat(32) } } }],
     'acme/v3-header': [{ version: '1.0.0', v3: { mutate: (b) => relabel(b, '002') } }],
     'acme/v3-section': [{ version: '1.0.0', v3: { mutate: (b) => corruptLastVolume(b, 'v3') } }],
     'acme/v3-404': [{ version: '1.0.0', v3: { omitFile: true } }],
-  });
-});
-
-afterAll(async () => {
-  await reg?.server.close();
-});
-
-beforeEach(() => {
-  reg.server.faults.clear();
-  reg.server.clearRequests();
-});
+  },
+  (started) => {
+    reg = started;
+  },
+);
 
 function relabel(bytes: Uint8Array, version: string): Uint8Array {
   const copy = bytes.slice();

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import type { SeedPackages } from '../../src/registry-server/seed.js';
 import { startSeededRegistry, type E2eRegistry } from '../support/e2e-registry.js';
 import {
@@ -24,6 +24,29 @@ export const V2_FILE = 'acme--tool--1.0.0--v2.webc';
 
 export function startFaultRegistry(extra: SeedPackages = {}): Promise<E2eRegistry> {
   return startSeededRegistry({ [TOOL]: [{ version: '1.0.0' }], ...extra });
+}
+
+/**
+ * One fault registry for the test file: started before its tests (then handed to `started`
+ * for the file's own setup), its faults and request log cleared before each test, closed after.
+ */
+export function useFaultRegistry(
+  extra: SeedPackages,
+  started: (reg: E2eRegistry) => void | Promise<void>,
+  timeoutMs = 30_000,
+): void {
+  let reg: E2eRegistry | undefined;
+  beforeAll(async () => {
+    reg = await startFaultRegistry(extra);
+    await started(reg);
+  }, timeoutMs);
+  afterAll(async () => {
+    await reg?.server.close();
+  });
+  beforeEach(() => {
+    reg?.server.faults.clear();
+    reg?.server.clearRequests();
+  });
 }
 
 export interface FaultRunOptions {

@@ -2,7 +2,7 @@
 // `request-timeout` never trip the idle timer, so only the overall bound ends the step.
 import { readFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { E2eRegistry } from '../support/e2e-registry.js';
 import { startTestServer, type TestServer } from '../support/http-test-server.js';
 import {
@@ -11,7 +11,7 @@ import {
   assertCleanRunner,
   graphqlRequests,
   runFault,
-  startFaultRegistry,
+  useFaultRegistry,
 } from './fault-harness.js';
 
 const BYTE_EVERY_MS = 300;
@@ -27,8 +27,8 @@ function trickle(res: ServerResponse, contentType: string, bytes: Buffer): void 
   res.on('close', () => clearInterval(timer));
 }
 
-beforeAll(async () => {
-  reg = await startFaultRegistry();
+useFaultRegistry({}, async (started) => {
+  reg = started;
   const v3 = await readFile(reg.fileOf(TOOL, '1.0.0', 'v3'));
   const json = Buffer.from(' '.repeat(1000));
   server = await startTestServer((req, res) =>
@@ -39,12 +39,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([reg?.server.close(), server?.close()]);
-});
-
-beforeEach(() => {
-  reg.server.faults.clear();
-  reg.server.clearRequests();
+  await server?.close();
 });
 
 const inputs = { 'request-timeout': '0.5', timeout: '2', retries: '3' };

@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   createTestCertificate,
   startRegistry,
@@ -21,7 +21,7 @@ import {
   assertCleanRunner,
   downloadsOf,
   runFault,
-  startFaultRegistry,
+  useFaultRegistry,
 } from './fault-harness.js';
 
 // Top-level: `skipIf` is decided when the file is collected.
@@ -37,8 +37,8 @@ let caFile = '';
 /** Answers every request with the v3 bytes under `Content-Encoding: zstd`. */
 let zstd: TestServer;
 
-beforeAll(async () => {
-  reg = await startFaultRegistry();
+useFaultRegistry({}, async (started) => {
+  reg = started;
   other = await startRegistry({ dir: reg.dir });
   if (cert) {
     secure = await startRegistry({ dir: reg.dir, tls: cert });
@@ -54,11 +54,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([reg?.server.close(), other?.close(), secure?.close(), zstd?.close()]);
+  await Promise.all([other?.close(), secure?.close(), zstd?.close()]);
 });
 
 beforeEach(() => {
-  for (const server of [reg.server, other, secure]) {
+  for (const server of [other, secure]) {
     server?.faults.clear();
     server?.clearRequests();
   }

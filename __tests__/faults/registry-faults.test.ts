@@ -1,7 +1,7 @@
 // Faults on the GraphQL endpoint: error statuses, broken bodies, stalls, GraphQL errors, bodies
 // that are not JSON or not the expected shape, redirects. Resolution has no fallback: each
 // fault either succeeds after a retry or fails the step clearly, without downloading anything.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Fault } from '../../src/registry-server/index.js';
 import type { E2eRegistry } from '../support/e2e-registry.js';
 import type { ActionRun } from '../support/run-action.js';
@@ -11,22 +11,13 @@ import {
   assertCleanRunner,
   graphqlRequests,
   runFault,
-  startFaultRegistry,
+  useFaultRegistry,
 } from './fault-harness.js';
 
 let reg: E2eRegistry;
 
-beforeAll(async () => {
-  reg = await startFaultRegistry();
-});
-
-afterAll(async () => {
-  await reg?.server.close();
-});
-
-beforeEach(() => {
-  reg.server.faults.clear();
-  reg.server.clearRequests();
+useFaultRegistry({}, (started) => {
+  reg = started;
 });
 
 function onGraphql(fault: Fault, times?: number): void {

@@ -1,9 +1,9 @@
 import { EventEmitter } from 'node:events';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Barrier } from '../../src/registry-server/barrier.js';
-import { startRegistry, type RunningRegistry } from '../../src/registry-server/registry-server.js';
+import type { RunningRegistry } from '../../src/registry-server/registry-server.js';
 import { Sleeper } from '../../src/registry-server/sleeper.js';
-import { makeFixture, type Fixture } from './fixture.js';
+import { oneFileCatalog, useFixtureRegistry } from './fixture.js';
 
 /** Which of `passes` have settled so far, with their results. */
 async function settled(passes: readonly Promise<boolean>[]): Promise<(boolean | 'waiting')[]> {
@@ -59,24 +59,10 @@ describe('Barrier', () => {
 
 describe('the barrier fault on a running registry', () => {
   const FILE = 'gate.webc';
-  let fixture: Fixture;
   let registry: RunningRegistry;
 
-  beforeAll(async () => {
-    fixture = await makeFixture({ [FILE]: 1024 });
-    registry = await startRegistry({
-      dir: fixture.dir,
-      catalog: {
-        packages: [
-          { namespace: 'acme', name: 'tool', versions: [{ version: '1.0.0', v3: { file: FILE } }] },
-        ],
-      },
-    });
-  });
-
-  afterAll(async () => {
-    await registry.close();
-    await fixture.remove();
+  useFixtureRegistry({ [FILE]: 1024 }, oneFileCatalog(FILE), (_fixture, started) => {
+    registry = started;
   });
 
   it('answers no request until the count has arrived, then all, combined with the next fault', async () => {

@@ -1,34 +1,19 @@
 import { get, type IncomingHttpHeaders } from 'node:http';
 import { gunzipSync } from 'node:zlib';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GET_PACKAGE_QUERY } from '../../src/registry/queries.js';
 import { acceptsGzip } from '../../src/registry-server/fault-response.js';
 import { startRegistry, type RunningRegistry } from '../../src/registry-server/registry-server.js';
-import { makeFixture, postGraphql, type Fixture } from './fixture.js';
+import { oneFileCatalog, postGraphql, useFixtureRegistry, type Fixture } from './fixture.js';
 
 const FILE = 'big.webc';
 const SIZE = 256 * 1024;
 let fixture: Fixture;
 let registry: RunningRegistry;
 
-beforeAll(async () => {
-  fixture = await makeFixture({ [FILE]: SIZE });
-  registry = await startRegistry({
-    dir: fixture.dir,
-    catalog: {
-      packages: [
-        { namespace: 'acme', name: 'tool', versions: [{ version: '1.0.0', v3: { file: FILE } }] },
-      ],
-    },
-  });
-});
-afterAll(async () => {
-  await registry.close();
-  await fixture.remove();
-});
-afterEach(() => {
-  registry.faults.clear();
-  registry.clearRequests();
+useFixtureRegistry({ [FILE]: SIZE }, oneFileCatalog(FILE), (f, r) => {
+  fixture = f;
+  registry = r;
 });
 
 interface RawResponse {

@@ -3,7 +3,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { RegistryCatalog } from '../../src/registry-server/catalog.js';
+import { startRegistry, type RunningRegistry } from '../../src/registry-server/registry-server.js';
 
 export interface Fixture {
   readonly dir: string;
@@ -29,6 +31,39 @@ export async function makeFixture(sizes: Record<string, number>): Promise<Fixtur
         .digest('hex'),
     remove: () => rm(dir, { recursive: true, force: true }),
   };
+}
+
+/** acme/tool@1.0.0 with only a v3 distribution, served from `file`. */
+export function oneFileCatalog(file: string): RegistryCatalog {
+  return {
+    packages: [{ namespace: 'acme', name: 'tool', versions: [{ version: '1.0.0', v3: { file } }] }],
+  };
+}
+
+/**
+ * A registry over a fresh fixture for the enclosing file or describe block: started before its
+ * tests (then handed to `started`), faults and request log cleared after each, removed after all.
+ */
+export function useFixtureRegistry(
+  sizes: Record<string, number>,
+  catalog: RegistryCatalog,
+  started: (fixture: Fixture, registry: RunningRegistry) => void,
+): void {
+  let fixture: Fixture | undefined;
+  let registry: RunningRegistry | undefined;
+  beforeAll(async () => {
+    fixture = await makeFixture(sizes);
+    registry = await startRegistry({ dir: fixture.dir, catalog });
+    started(fixture, registry);
+  });
+  afterAll(async () => {
+    await registry?.close();
+    await fixture?.remove();
+  });
+  afterEach(() => {
+    registry?.faults.clear();
+    registry?.clearRequests();
+  });
 }
 
 /** acme/tool: 1.0.0 (v2+v3), 1.1.0 (v2 only, archived), 2.0.0 (v3 lies, v2 file missing). */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GET_PACKAGE_QUERY, GET_PACKAGE_RELEASE_QUERY } from '../../src/registry/queries.js';
 import { RegistryServerError } from '../../src/registry-server/registry-server-error.js';
 import {
@@ -9,22 +9,21 @@ import {
   type RegistryHost,
   type RunningRegistry,
 } from '../../src/registry-server/registry-server.js';
-import { CATALOG, CATALOG_FILES, makeFixture, postGraphql, type Fixture } from './fixture.js';
+import {
+  CATALOG,
+  CATALOG_FILES,
+  makeFixture,
+  postGraphql,
+  useFixtureRegistry,
+  type Fixture,
+} from './fixture.js';
 
 let fixture: Fixture;
 let registry: RunningRegistry;
 
-beforeAll(async () => {
-  fixture = await makeFixture(CATALOG_FILES);
-  registry = await startRegistry({ dir: fixture.dir, catalog: CATALOG });
-});
-afterAll(async () => {
-  await registry.close();
-  await fixture.remove();
-});
-afterEach(() => {
-  registry.faults.clear();
-  registry.clearRequests();
+useFixtureRegistry(CATALOG_FILES, CATALOG, (f, r) => {
+  fixture = f;
+  registry = r;
 });
 
 const getPackage = (name: string, headers: Record<string, string> = {}) =>

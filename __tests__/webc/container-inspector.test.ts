@@ -20,6 +20,7 @@ import {
   readFixture,
   samplePackage,
   withDependency,
+  SECTION_KINDS as KINDS,
 } from './webc-test-support.js';
 
 const VERSIONS: readonly WebcVersion[] = ['v3', 'v2'];
@@ -48,13 +49,6 @@ function section(report: ContainerReport, kind: string, name?: string) {
 }
 
 const framing = (webc: WebcVersion) => (webc === 'v3' ? 41 : 9);
-
-const KINDS = [
-  { kind: 'manifest', name: undefined, label: 'manifest section' },
-  { kind: 'atoms', name: undefined, label: 'atoms section' },
-  { kind: 'volume', name: '/data', label: 'volume "/data"' },
-  { kind: 'volume', name: 'metadata', label: 'volume "metadata"' },
-] as const;
 
 describe('real containers', () => {
   it.skipIf(!has(FIXTURES.realV3))(

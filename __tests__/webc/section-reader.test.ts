@@ -3,17 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { WebcFetchError } from '../../src/errors.js';
 import { inspectContainerBytes } from '../../src/webc/container-inspector.js';
 import { encodeWebc } from '../../src/webc/webc-writer.js';
-import { CHUNK_SIZES, flip, inspectInChunks, samplePackage } from './webc-test-support.js';
+import {
+  CHUNK_SIZES,
+  flip,
+  inspectInChunks,
+  samplePackage,
+  SECTION_KINDS as KINDS,
+} from './webc-test-support.js';
 
 const good = encodeWebc(samplePackage(), 'v3');
 const report = inspectContainerBytes(good, 'v3');
-
-const KINDS = [
-  { kind: 'manifest', name: undefined, label: 'manifest section' },
-  { kind: 'atoms', name: undefined, label: 'atoms section' },
-  { kind: 'volume', name: '/data', label: 'volume "/data"' },
-  { kind: 'volume', name: 'metadata', label: 'volume "metadata"' },
-] as const;
 
 function rejection(bytes: Uint8Array, chunkSize: number): string {
   try {

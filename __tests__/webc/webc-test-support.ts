@@ -65,6 +65,14 @@ export function inspectInChunks(
   return inspector.finish();
 }
 
+/** Every section kind of `samplePackage()`, with the label messages use for it. */
+export const SECTION_KINDS = [
+  { kind: 'manifest', name: undefined, label: 'manifest section' },
+  { kind: 'atoms', name: undefined, label: 'atoms section' },
+  { kind: 'volume', name: '/data', label: 'volume "/data"' },
+  { kind: 'volume', name: 'metadata', label: 'volume "metadata"' },
+] as const;
+
 export const CHUNK_SIZES = [1, 7, 0] as const;
 
 export function flip(bytes: Uint8Array, at: number): Uint8Array {
