@@ -22,6 +22,10 @@ describe('dist/index.js', () => {
     expect(text).not.toContain('Syntax Error: Unexpected');
   });
 
+  it("never calls the deprecated Buffer() constructor (tunnel's proxy auth prints DEP0005)", () => {
+    expect(text).not.toMatch(/new Buffer\(/);
+  });
+
   it('carries the package version in its User-Agent', () => {
     const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
     expect(text).toContain(`"${version}"`);
