@@ -1,6 +1,8 @@
 // Streaming verifier of a WebC v2/v3 container (issue 3). The download pipeline feeds it the
 // file's bytes in order while it hashes the whole file; memory stays bounded by the header,
-// the index, the manifest and small per-section framing, whatever the file size.
+// the index, the manifest and small per-section framing, whatever the file size. What the
+// index and manifest decode to is bounded too (cbor-bounds.ts): both are parsed before the
+// whole-file digest is known, so their bytes are hostile until proven otherwise.
 //
 // Layout rule (stricter than Wasmer's lenient reader): every byte after the index belongs to
 // exactly one section. Wasmer's writer leaves no gaps and no trailing bytes, and bytes no

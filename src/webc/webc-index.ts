@@ -3,6 +3,8 @@
 import { decodeFirst, encode } from 'cborg';
 import { WebcFetchError } from '../errors.js';
 import type { WebcVersion } from '../types.js';
+import { CBOR_MAX_DEPTH, checkCborBounds } from './cbor-bounds.js';
+import type { CborBounds } from './cbor-bounds.js';
 import { CBOR_KEEP_ORDER, HASH_SIZE } from './webc-layout.js';
 
 export interface Span {
@@ -127,16 +129,33 @@ function parseEntry(value: unknown, where: string, webc: WebcVersion): IndexEntr
   return { span: { start, len }, checksum };
 }
 
+/**
+ * An index holds 37 + 14 items per volume (the real Wasmer file: 65 items, 4 levels deep).
+ * 65,536 items allow over 4,600 volumes, and decode to at most about 14 MiB of objects
+ * (measured: about 200 bytes per empty map or byte string), where the 16 MiB payload the
+ * index may have would otherwise hold 16 million empty maps, over 3 GiB of heap.
+ */
+export const INDEX_CBOR_BOUNDS: CborBounds = { maxItems: 65_536, maxDepth: CBOR_MAX_DEPTH };
+
+const INDEX_DECODE_OPTIONS = {
+  useMaps: true,
+  allowUndefined: false,
+  allowIndefinite: false,
+  rejectDuplicateMapKeys: true,
+  // Nothing hashes the index: only the shortest encodings (what writers emit) keep every
+  // byte of it meaningful, so a damaged length prefix cannot re-encode the same value.
+  strict: true,
+} as const;
+
 function decodeItem(payload: Uint8Array): [unknown, Uint8Array] {
   try {
-    return decodeFirst(payload, {
-      useMaps: true,
-      allowUndefined: false,
-      rejectDuplicateMapKeys: true,
-      // Nothing hashes the index: only the shortest encodings (what writers emit) keep every
-      // byte of it meaningful, so a damaged length prefix cannot re-encode the same value.
-      strict: true,
-    }) as [unknown, Uint8Array];
+    checkCborBounds(payload, INDEX_CBOR_BOUNDS, INDEX_DECODE_OPTIONS);
+  } catch (error) {
+    if (!(error instanceof WebcFetchError)) throw error;
+    throw new WebcFetchError(error.code, `index: ${error.message}`, { cause: error });
+  }
+  try {
+    return decodeFirst(payload, INDEX_DECODE_OPTIONS) as [unknown, Uint8Array];
   } catch (error) {
     throw new WebcFetchError(
       'CONTAINER_INVALID',

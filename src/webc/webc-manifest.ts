@@ -1,6 +1,8 @@
 // The manifest section's CBOR (webc-format.md §3): built by the writer, decoded by the inspector.
 import { decode, encode } from 'cborg';
 import { WebcFetchError } from '../errors.js';
+import { CBOR_MAX_DEPTH, checkCborBounds } from './cbor-bounds.js';
+import type { CborBounds } from './cbor-bounds.js';
 import { CBOR_KEEP_ORDER } from './webc-layout.js';
 import type { CommandSpec, WebcPackage } from './webc-package.js';
 
@@ -59,10 +61,31 @@ function invalid(message: string, cause?: unknown): WebcFetchError {
   return new WebcFetchError('CONTAINER_INVALID', `manifest section: ${message}`, { cause });
 }
 
+/**
+ * The real Wasmer manifest holds 42 items, 6 levels deep; each atom adds about 6 items and
+ * each command about 12. 131,072 items allow thousands of commands and atoms with their
+ * annotations, and decode to at most about 27 MiB of objects (measured: about 200 bytes per
+ * empty map or byte string), where a 64 MiB manifest could otherwise hold 64 million empty
+ * maps, over 12 GiB of heap. Large manifests are large for their strings, not their items.
+ */
+export const MANIFEST_CBOR_BOUNDS: CborBounds = { maxItems: 131_072, maxDepth: CBOR_MAX_DEPTH };
+
+const MANIFEST_DECODE_OPTIONS = {
+  useMaps: true,
+  allowIndefinite: false,
+  rejectDuplicateMapKeys: true,
+} as const;
+
 function decodeMap(payload: Uint8Array): Map<unknown, unknown> {
   let value: unknown;
   try {
-    value = decode(payload, { useMaps: true, rejectDuplicateMapKeys: true });
+    checkCborBounds(payload, MANIFEST_CBOR_BOUNDS, MANIFEST_DECODE_OPTIONS);
+  } catch (error) {
+    if (!(error instanceof WebcFetchError)) throw error;
+    throw invalid(error.message, error);
+  }
+  try {
+    value = decode(payload, MANIFEST_DECODE_OPTIONS);
   } catch (error) {
     throw invalid(`the CBOR does not decode (${(error as Error).message})`, error);
   }
