@@ -14,26 +14,43 @@ import { parseInputs, type FetchOptions } from './inputs/action-inputs.js';
 import { BACKOFF, type RetryPolicy } from './http/retry.js';
 import { createGraphqlTransport } from './registry/graphql-transport.js';
 import { createRegistryClient } from './registry/registry-client.js';
+import { markdownText } from './report/markdown-escape.js';
 import { failureSummary, successSummary } from './report/summary.js';
+import { createRedactor, secretForms, type Redactor } from './text/redaction.js';
+import { boundText, fitItems, moreNote, oneLine } from './text/text-bounds.js';
 import type { Logger } from './types.js';
 import { ACTION_VERSION, USER_AGENT } from './version.js';
 
-const logger: Logger = {
-  // core.info writes raw text: a line break inside a message (e.g. a name the registry sent)
-  // would otherwise let the rest of it be read as a workflow command.
-  info: (message) => core.info(message.replace(/[\r\n]+/g, ' ')),
-  warning: (message) => core.warning(message),
-  debug: (message) => core.debug(message),
-};
+/** Characters of one log line and of the failure message (issue 9: echoed text is bounded). */
+const MAX_LOG_CHARS = 16_384;
+/** Characters of one output; JSON outputs keep whole entries within it and stay valid JSON. */
+const MAX_OUTPUT_CHARS = 65_536;
+
+/** Every line is redacted first, then bounded: a cut through the token would leave a prefix. */
+function createLogger(redact: Redactor): Logger {
+  const line = (message: string): string => boundText(redact(message), MAX_LOG_CHARS);
+  return {
+    // core.info writes raw text: a line break inside a message (e.g. a name the registry sent)
+    // would otherwise let the rest of it be read as a workflow command. warning, debug and
+    // setFailed go through @actions/core's command escaping (%, CR and LF), so they keep theirs.
+    info: (message) => core.info(oneLine(line(message))),
+    warning: (message) => core.warning(line(message)),
+    debug: (message) => core.debug(line(message)),
+  };
+}
 
 export async function run(): Promise<void> {
   let subject = core.getInput('package') || '(no package)';
-  // Masked before anything else can echo it; also cut out of everything this step writes
-  // itself, since a hostile registry can echo the Authorization header inside a GraphQL error
-  // and the summary file is not guaranteed to be masked by the runner.
+  // Masked before anything else can echo it, in every spelling a hostile registry could echo
+  // back (base64 of the Authorization header, percent-encoded, JSON-escaped, …); also cut out
+  // of everything this step writes itself, since the summary file is not masked by the runner.
+  // The core gets the same redactor, to redact before it bounds registry text (issue 9).
   const token = core.getInput('token').trim();
-  if (token) core.setSecret(token);
-  const redact = (text: string): string => (token ? text.replaceAll(token, '***') : text);
+  for (const form of secretForms(token)) core.setSecret(form);
+  const redact = createRedactor([token]);
+  // A second pass over the finished summary, which also knows the token's escaped spelling.
+  const redactSummary = createRedactor([token, markdownText(token)]);
+  const logger = createLogger(redact);
   try {
     const options = parseInputs((name) => core.getInput(name));
     subject = core.getInput('package');
@@ -43,16 +60,20 @@ export async function run(): Promise<void> {
     const bound = overallBound(options.timeoutMs);
     let result: FetchResult;
     try {
-      result = await fetchPackage(options, ports(options, bound.signal));
+      result = await fetchPackage(
+        options,
+        ports(options, { signal: bound.signal, logger, redact }),
+      );
     } finally {
       bound.clear();
     }
-    setOutputs(result, redact);
-    await writeSummary(redact(successSummary(result)));
+    setOutputs(result, redact, logger);
+    await writeSummary(redactSummary(successSummary(result, redact)));
   } catch (error) {
-    const message = redact(describeError(error));
+    const message = boundText(redact(describeError(error)), MAX_LOG_CHARS);
     core.setFailed(message);
-    await writeSummary(redact(failureSummary(subject, message, attemptsOf(error))));
+    const failure = { subject, message, attempts: attemptsOf(error) };
+    await writeSummary(redactSummary(failureSummary(failure, redact)));
   }
 }
 
@@ -73,7 +94,10 @@ function overallBound(timeoutMs: number | undefined): { signal: AbortSignal; cle
   return { signal: controller.signal, clear: () => clearTimeout(timer) };
 }
 
-function ports(options: FetchOptions, signal: AbortSignal): Parameters<typeof fetchPackage>[1] {
+function ports(
+  options: FetchOptions,
+  { signal, logger, redact }: { signal: AbortSignal; logger: Logger; redact: Redactor },
+): Parameters<typeof fetchPackage>[1] {
   const retry: RetryPolicy = { retries: options.retries, ...BACKOFF };
   const transport = createGraphqlTransport({
     endpoint: options.registry,
@@ -89,7 +113,7 @@ function ports(options: FetchOptions, signal: AbortSignal): Parameters<typeof fe
     logger.warning('RUNNER_TOOL_CACHE is not set; continuing without the tool cache.');
   }
   return {
-    registry: createRegistryClient(transport),
+    registry: createRegistryClient(transport, { redact }),
     cache:
       options.cache && toolCache
         ? createPackageCache({ root: toolCache, find: toolCacheFind, logger })
@@ -98,12 +122,13 @@ function ports(options: FetchOptions, signal: AbortSignal): Parameters<typeof fe
     tempDir: join(process.env['RUNNER_TEMP'] || tmpdir(), 'webc-fetch'),
     userAgent: USER_AGENT,
     logger,
+    redact,
     retry,
     signal,
   };
 }
 
-function setOutputs(result: FetchResult, redact: (text: string) => string): void {
+function setOutputs(result: FetchResult, redact: Redactor, logger: Logger): void {
   const outputs: Record<string, string> = {
     path: result.path,
     package: result.package,
@@ -115,11 +140,46 @@ function setOutputs(result: FetchResult, redact: (text: string) => string): void
     fallback: String(result.fallback),
     'fallback-reason': result.fallbackReason,
     'download-url': result.downloadUrl,
-    commands: JSON.stringify(result.container.commands),
     entrypoint: result.container.entrypoint ?? '',
-    dependencies: JSON.stringify(result.container.dependencies),
   };
-  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, redact(value));
+  for (const [name, value] of Object.entries(outputs)) {
+    core.setOutput(name, boundText(redact(value), MAX_OUTPUT_CHARS));
+  }
+  const { commands, dependencies } = result.container;
+  const json = (value: string): number => JSON.stringify(value).length;
+  const names = fitOutput('commands', 'command names', commands, (c) => json(c) + 1, logger);
+  core.setOutput('commands', redact(JSON.stringify(names)));
+  const uses = fitOutput(
+    'dependencies',
+    'dependencies',
+    Object.entries(dependencies),
+    ([alias, target]) => json(alias) + json(target) + 2,
+    logger,
+  );
+  // fromEntries defines own properties, so an alias such as "__proto__" stays a key.
+  core.setOutput('dependencies', redact(JSON.stringify(Object.fromEntries(uses))));
+}
+
+/**
+ * The entries of a JSON output that fit in MAX_OUTPUT_CHARS (`chars`: an entry's JSON length
+ * with its separator), whole and in order, so the output stays valid JSON; a warning says how
+ * many were left out.
+ */
+function fitOutput<T>(
+  name: string,
+  what: string,
+  entries: readonly T[],
+  chars: (entry: T) => number,
+  logger: Logger,
+): T[] {
+  const { kept, more } = fitItems(entries, MAX_OUTPUT_CHARS - 2, chars);
+  if (more > 0) {
+    logger.warning(
+      `The ${name} output lists ${kept.length} of ${entries.length} ${what}, then stops ` +
+        `${moreNote(more)}: each output is bounded to ${MAX_OUTPUT_CHARS} characters.`,
+    );
+  }
+  return kept;
 }
 
 async function writeSummary(markdown: string): Promise<void> {

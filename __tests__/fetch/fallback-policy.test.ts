@@ -4,14 +4,18 @@ import {
   AllCandidatesFailedError,
   attemptsOf,
   FALLBACK_CODES,
+  MAX_REASON_CHARS,
   walkPriority,
 } from '../../src/fetch/fallback-policy.js';
+import { createRedactor, keepText } from '../../src/text/redaction.js';
 import type { Logger, WebcVersion } from '../../src/types.js';
 
 function recordingLogger(): Logger & { warnings: string[] } {
   const warnings: string[] = [];
   return { info: () => {}, debug: () => {}, warning: (m) => warnings.push(m), warnings };
 }
+
+const quiet = () => ({ logger: recordingLogger(), redact: keepText });
 
 const delivered = { cacheHit: false };
 
@@ -21,7 +25,7 @@ describe('walkPriority', () => {
       ['v3', 'v2'],
       'acme/tool@1.0.0',
       async () => delivered,
-      recordingLogger(),
+      quiet(),
     );
     expect(walk).toMatchObject({ webc: 'v3', fallback: false, fallbackReason: '' });
     expect(walk.attempts).toEqual([{ webc: 'v3', outcome: 'delivered', cacheHit: false }]);
@@ -39,7 +43,7 @@ describe('walkPriority', () => {
           throw new WebcFetchError('DIGEST_MISMATCH', 'sha256 mismatch (expected a,\ngot b)');
         return delivered;
       },
-      logger,
+      { logger, redact: keepText },
     );
     expect(tried).toEqual(['v3', 'v2']);
     expect(walk).toMatchObject({ webc: 'v2', fallback: true });
@@ -56,7 +60,7 @@ describe('walkPriority', () => {
       async (webc) => {
         throw new WebcFetchError('DOWNLOAD_HTTP', `status 404 for ${webc}`);
       },
-      recordingLogger(),
+      quiet(),
     ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AllCandidatesFailedError);
     const failure = error as AllCandidatesFailedError;
@@ -73,7 +77,7 @@ describe('walkPriority', () => {
       async () => {
         throw new WebcFetchError('DISTRIBUTION_MISSING', 'not published');
       },
-      recordingLogger(),
+      quiet(),
     ).catch((e: unknown) => e as Error);
     expect((error as Error).message).toMatch(/priority allows only this one/);
   });
@@ -92,7 +96,7 @@ describe('walkPriority', () => {
           tried.push(webc);
           throw thrown;
         },
-        recordingLogger(),
+        quiet(),
       ),
     ).rejects.toBe(thrown);
     expect(tried).toEqual(['v3']);
@@ -106,7 +110,7 @@ describe('walkPriority', () => {
       async (webc) => {
         throw webc === 'v3' ? new WebcFetchError('DOWNLOAD_HTTP', 'status 404') : timeout;
       },
-      recordingLogger(),
+      quiet(),
     ).catch((e: unknown) => e);
     expect(error).toBe(timeout);
     expect(attemptsOf(error)).toEqual([
@@ -114,6 +118,42 @@ describe('walkPriority', () => {
     ]);
     expect(attemptsOf(new Error('unrelated'))).toEqual([]);
     expect(attemptsOf('a string')).toEqual([]);
+  });
+
+  it('keeps one reason line per skipped version whatever line breaks the reason holds', async () => {
+    const walk = await walkPriority(
+      ['v3', 'v2'],
+      'x',
+      async (webc) => {
+        if (webc === 'v3') throw new WebcFetchError('INSECURE_URL', 'a\rb\u2028c\r\nd\u0085e');
+        return delivered;
+      },
+      quiet(),
+    );
+    expect(walk.fallbackReason).toBe('v3: a b c d e');
+  });
+
+  it('redacts each reason before bounding it, so a secret across the cut leaves no prefix', async () => {
+    const secret = 'wft_reason-secret-4242';
+    const logger = recordingLogger();
+    const message = `${'u'.repeat(MAX_REASON_CHARS - 10)}${secret}${'v'.repeat(5_000_000)}`;
+    const error = (await walkPriority(
+      ['v3'],
+      'x',
+      async () => {
+        throw new WebcFetchError('INSECURE_URL', message);
+      },
+      { logger, redact: createRedactor([secret]) },
+    ).catch((e: unknown) => e)) as AllCandidatesFailedError;
+    const [attempt] = attemptsOf(error);
+    const reason = attempt?.outcome === 'failed' ? attempt.reason : '';
+    expect(reason).toBe(
+      `${'u'.repeat(MAX_REASON_CHARS - 10)}***${'v'.repeat(7)}… (${5_000_000 - 7} more characters)`,
+    );
+    for (const text of [reason, error.message, ...logger.warnings]) {
+      expect(text).not.toContain(secret.slice(0, 8));
+      expect(text.length).toBeLessThan(MAX_REASON_CHARS + 200);
+    }
   });
 
   it('lets every candidate-level failure continue and nothing resolution-level', () => {

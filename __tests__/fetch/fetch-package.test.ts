@@ -19,6 +19,7 @@ import {
   type FetchPorts,
 } from '../../src/fetch/fetch-package.js';
 import type { FetchOptions } from '../../src/inputs/action-inputs.js';
+import { keepText } from '../../src/text/redaction.js';
 import type {
   RawDistribution,
   RegistryClient,
@@ -76,6 +77,7 @@ function setup(versions: RegistryVersion[], files: Map<string, Uint8Array>) {
     tempDir: join(root, 'temp'),
     userAgent: 'test',
     logger,
+    redact: keepText,
     retry: { retries: 0, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 1 },
   };
   const options = (over: Partial<FetchOptions> = {}): FetchOptions => ({

@@ -4,6 +4,7 @@ import { WebcFetchError } from '../../src/errors.js';
 import type { GraphqlRequest } from '../../src/registry/graphql-transport.js';
 import { GET_PACKAGE_QUERY, GET_PACKAGE_RELEASE_QUERY } from '../../src/registry/queries.js';
 import { createRegistryClient } from '../../src/registry/registry-client.js';
+import { createRedactor, keepText } from '../../src/text/redaction.js';
 import { asSha256Hex, type Sha256Hex } from '../../src/types.js';
 import { rejectionOf } from '../support/rejection.js';
 
@@ -24,7 +25,7 @@ function fakeTransport(body: unknown) {
     requests.push(request);
     return structuredClone(body);
   };
-  return { requests, client: createRegistryClient(transport) };
+  return { requests, client: createRegistryClient(transport, { redact: keepText }) };
 }
 
 const dist = (url: string | null, sha256: string | null, size: number | null = 123) => ({
@@ -196,7 +197,37 @@ describe('createRegistryClient().getPackage', () => {
     expect(error.message).toContain('(and 3 more)');
     expect(error.message).not.toMatch(/[\n\r]/);
     expect(error.message.match(/…/g)).toHaveLength(10);
-    expect(error.message.length).toBeLessThan(10 * 510 + 200);
+    expect(error.message.length).toBeLessThan(10 * 530 + 200);
+  });
+
+  it.each([
+    ['message', (token: string) => ({ message: `${'x'.repeat(490)}Bearer ${token}` })],
+    ['non-message error', (token: string) => ({ detail: `${'x'.repeat(470)}Bearer ${token}` })],
+  ])(
+    'redacts a token the registry echoes across the 500-character cut of a GraphQL %s',
+    async (_what, error) => {
+      const token = 'wft_echoed-across-the-cut-31337';
+      const client = createRegistryClient(async () => ({ data: null, errors: [error(token)] }), {
+        redact: createRedactor([token]),
+      });
+      const failure = await rejectionOf(client.getPackage(NAME));
+      expect(failure.code).toBe('REGISTRY_ERRORS');
+      expect(failure.message).toMatch(/x+Bearer \*\*\*/);
+      for (let i = 0; i + 6 <= token.length; i++) {
+        expect(failure.message).not.toContain(token.slice(i, i + 6));
+      }
+    },
+  );
+
+  it('redacts a token inside a rejected registry name before quoting its first 120 characters', async () => {
+    const token = 'wft_echoed-in-a-name-31337';
+    const body = packageBody([]) as { data: { getPackage: Record<string, unknown> } };
+    body.data.getPackage['namespace'] = `${'n'.repeat(115)} ${token}`;
+    const client = createRegistryClient(async () => body, { redact: createRedactor([token]) });
+    const failure = await rejectionOf(client.getPackage(NAME));
+    expect(failure.code).toBe('REGISTRY_RESPONSE');
+    expect(failure.message).toContain(`${'n'.repeat(115)} ***`);
+    expect(failure.message).not.toContain(token.slice(0, 4));
   });
 
   it.each([
@@ -232,7 +263,9 @@ describe('createRegistryClient().getPackage', () => {
 
   it('passes transport failures through unchanged', async () => {
     const failure = new WebcFetchError('REGISTRY_HTTP', 'down', { transient: true });
-    const client = createRegistryClient(async () => Promise.reject(failure));
+    const client = createRegistryClient(async () => Promise.reject(failure), {
+      redact: keepText,
+    });
     expect(await rejectionOf(client.getPackage(NAME))).toBe(failure);
   });
 });

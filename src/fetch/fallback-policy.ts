@@ -3,6 +3,8 @@
 // candidate. Everything else (a bug, a full disk) stops the walk: failing closed beats
 // delivering something for the wrong reason.
 import { WebcFetchError, type ErrorCode } from '../errors.js';
+import type { Redactor } from '../text/redaction.js';
+import { boundText, oneLine } from '../text/text-bounds.js';
 import type { Logger, WebcVersion } from '../types.js';
 
 /** Failures that belong to one candidate distribution; the next entry of `priority` may still work. */
@@ -19,12 +21,20 @@ export const FALLBACK_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'CONTAINER_INVALID',
 ]);
 
+/**
+ * Characters of one attempt's reason that are kept. A reason can quote registry data of any
+ * size (an 8 MB download URL); it becomes a line of `fallback-reason`, a warning, a line of
+ * the failure message and a summary row.
+ */
+export const MAX_REASON_CHARS = 2_000;
+
 export type Attempt =
   | { readonly webc: WebcVersion; readonly outcome: 'delivered'; readonly cacheHit: boolean }
   | {
       readonly webc: WebcVersion;
       readonly outcome: 'failed';
       readonly code: ErrorCode;
+      /** The error's message, redacted, then bounded to MAX_REASON_CHARS. */
       readonly reason: string;
     };
 
@@ -69,8 +79,14 @@ export function describeAttempt(attempt: Attempt): string {
 /** The attempt's outcome on one line (fallback-reason promises one line per attempt). */
 export function describeOutcome(attempt: Attempt): string {
   return attempt.outcome === 'failed'
-    ? attempt.reason.replace(/\s*\n\s*/g, ' ')
+    ? oneLine(attempt.reason)
     : `delivered${attempt.cacheHit ? ' (cache hit, re-verified)' : ''}`;
+}
+
+export interface WalkPorts {
+  readonly logger: Logger;
+  /** Applied to each reason before it is bounded, so a cut never leaves part of a secret. */
+  readonly redact: Redactor;
 }
 
 /**
@@ -81,7 +97,7 @@ export async function walkPriority<T extends { readonly cacheHit: boolean }>(
   priority: readonly WebcVersion[],
   subject: string,
   deliver: (webc: WebcVersion) => Promise<T>,
-  logger: Logger,
+  { logger, redact }: WalkPorts,
 ): Promise<PriorityWalk<T>> {
   const attempts: Attempt[] = [];
   for (const webc of priority) {
@@ -102,10 +118,11 @@ export async function walkPriority<T extends { readonly cacheHit: boolean }>(
         if (typeof error === 'object' && error !== null) ATTEMPTS_BEFORE.set(error, attempts);
         throw error;
       }
-      attempts.push({ webc, outcome: 'failed', code: error.code, reason: error.message });
+      const reason = boundText(redact(error.message), MAX_REASON_CHARS);
+      attempts.push({ webc, outcome: 'failed', code: error.code, reason });
       const next = priority[priority.indexOf(webc) + 1];
       logger.warning(
-        `WebC ${webc} of ${subject} failed: ${error.message}` +
+        `WebC ${webc} of ${subject} failed: ${reason}` +
           (next ? ` — falling back to ${next}.` : ''),
       );
     }

@@ -11,6 +11,7 @@ import type { RetryPolicy } from '../http/retry.js';
 import { WebcFetchError, describeError } from '../errors.js';
 import type { FetchOptions } from '../inputs/action-inputs.js';
 import type { RegistryClient } from '../registry/registry-client.js';
+import type { Redactor } from '../text/redaction.js';
 import { resolvePackage } from '../resolve/resolve-package.js';
 import type { Logger, ResolvedPackage, Sha256Hex, WebcVersion, Distribution } from '../types.js';
 import { createContainerInspector, type ContainerReport } from '../webc/container-inspector.js';
@@ -30,6 +31,11 @@ export interface FetchPorts {
   readonly tempDir: string;
   readonly userAgent: string;
   readonly logger: Logger;
+  /**
+   * Cuts secrets out of text before the core bounds it (a reason, a quoted answer): a cut
+   * through a secret would leave a prefix that no later redaction recognises.
+   */
+  readonly redact: Redactor;
   /** Retries and backoff for transient download failures. */
   readonly retry: RetryPolicy;
   /** The overall bound (the `timeout` input): aborting ends any download with the signal's reason. */
@@ -83,7 +89,7 @@ export async function fetchPackage(options: FetchOptions, ports: FetchPorts): Pr
     options.priority,
     subject,
     (webc) => deliverCandidate(resolved, webc, options, ports),
-    ports.logger,
+    ports,
   );
   const delivered = walk.value;
   const path = options.path

@@ -4,6 +4,8 @@
 
 import { WebcFetchError, isWebcFetchError } from '../errors.js';
 import { parsePackageName } from '../spec/package-spec.js';
+import type { Redactor } from '../text/redaction.js';
+import { boundText, oneLine } from '../text/text-bounds.js';
 import type { PackageName, Sha256Hex, WebcVersion } from '../types.js';
 import type { GraphqlTransport } from './graphql-transport.js';
 import { GET_PACKAGE_QUERY, GET_PACKAGE_RELEASE_QUERY } from './queries.js';
@@ -50,6 +52,9 @@ export interface RegistryClient {
 
 type JsonObject = Record<string, unknown>;
 
+/** Characters of a rejected registry name quoted in the error. */
+const MAX_SHOWN_NAME_CHARS = 120;
+
 function wrongShape(path: string, expected: string, value: unknown): WebcFetchError {
   const got =
     value === undefined
@@ -82,7 +87,12 @@ function stringAt(object: JsonObject, key: string, path: string): string {
  * reaches log lines, cache keys, outputs and the summary, where a newline could start a
  * workflow command (`::error::`).
  */
-function namePartAt(object: JsonObject, key: 'namespace' | 'packageName', path: string): string {
+function namePartAt(
+  object: JsonObject,
+  key: 'namespace' | 'packageName',
+  path: string,
+  redact: Redactor,
+): string {
   const value = stringAt(object, key, path);
   // The other half is a known-good placeholder, so only `value` decides.
   const probe = key === 'namespace' ? `${value}/x` : `x/${value}`;
@@ -90,7 +100,7 @@ function namePartAt(object: JsonObject, key: 'namespace' | 'packageName', path: 
     parsePackageName(probe);
   } catch (error) {
     if (!isWebcFetchError(error)) throw error;
-    const shown = JSON.stringify(value.length > 120 ? `${value.slice(0, 120)}…` : value);
+    const shown = JSON.stringify(boundText(redact(value), MAX_SHOWN_NAME_CHARS));
     throw new WebcFetchError(
       'REGISTRY_RESPONSE',
       `The registry's answer does not have the expected shape: ${path}.${key}: expected a registry name ` +
@@ -128,26 +138,26 @@ function nullableSizeAt(object: JsonObject, key: string, path: string): number |
 
 const MAX_LISTED_ERRORS = 10;
 const MAX_ERROR_CHARS = 500;
-// Line breaks and other controls in a registry's text must not reach a log line raw.
-// eslint-disable-next-line no-control-regex
-const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
 
-/** The first few GraphQL error messages, each on one line and bounded, for the failure message. */
-function listErrors(errors: unknown[]): string {
+/**
+ * The first few GraphQL error messages, each on one line and bounded, for the failure message.
+ * Redacted before the cut: a registry echoing the token across it must not leave a prefix.
+ */
+function listErrors(errors: unknown[], redact: Redactor): string {
   const listed = errors.slice(0, MAX_LISTED_ERRORS).map((error: unknown) => {
     const text =
       isObject(error) && typeof error['message'] === 'string'
         ? error['message']
         : (JSON.stringify(error) ?? String(error));
-    const line = text.replace(CONTROLS, ' ');
-    return line.length > MAX_ERROR_CHARS ? `${line.slice(0, MAX_ERROR_CHARS)}…` : line;
+    // Line breaks and other controls in a registry's text must not reach a log line raw.
+    return boundText(oneLine(redact(text)), MAX_ERROR_CHARS);
   });
   const more = errors.length - listed.length;
   return listed.join('; ') + (more > 0 ? ` (and ${more} more)` : '');
 }
 
 /** Returns `data` after turning GraphQL `errors` (even beside partial data) into REGISTRY_ERRORS. */
-export function readGraphqlData(body: unknown, operation: string): JsonObject {
+export function readGraphqlData(body: unknown, operation: string, redact: Redactor): JsonObject {
   const root = objectAt(body, 'body');
   const errors = root['errors'];
   if (errors !== undefined && errors !== null) {
@@ -155,7 +165,7 @@ export function readGraphqlData(body: unknown, operation: string): JsonObject {
     if (errors.length > 0) {
       throw new WebcFetchError(
         'REGISTRY_ERRORS',
-        `The registry answered ${operation} with ${errors.length} error(s): ${listErrors(errors)}. ` +
+        `The registry answered ${operation} with ${errors.length} error(s): ${listErrors(errors, redact)}. ` +
           'Check the `registry` and `token` inputs.',
       );
     }
@@ -193,15 +203,15 @@ function readVersions(value: unknown, path: string): RegistryVersion[] {
 }
 
 /** Parses a `WebcFetchGetPackage` answer. */
-export function readPackageResponse(body: unknown): RegistryPackage | undefined {
-  const data = readGraphqlData(body, 'getPackage');
+export function readPackageResponse(body: unknown, redact: Redactor): RegistryPackage | undefined {
+  const data = readGraphqlData(body, 'getPackage', redact);
   const value = data['getPackage'];
   if (value === null) return undefined;
   const path = 'data.getPackage';
   const p = objectAt(value, path);
   return {
-    namespace: namePartAt(p, 'namespace', path),
-    name: namePartAt(p, 'packageName', path),
+    namespace: namePartAt(p, 'namespace', path, redact),
+    name: namePartAt(p, 'packageName', path, redact),
     versions: readVersions(p['versions'], `${path}.versions`),
   };
 }
@@ -229,15 +239,19 @@ function readImage(value: unknown, path: string): WebcImage | undefined {
   };
 }
 
-function readReleasePackage(value: unknown, path: string): string | undefined {
+function readReleasePackage(value: unknown, path: string, redact: Redactor): string | undefined {
   if (value === null) return undefined;
   const p = objectAt(value, path);
-  return `${namePartAt(p, 'namespace', path)}/${namePartAt(p, 'packageName', path)}`;
+  return `${namePartAt(p, 'namespace', path, redact)}/${namePartAt(p, 'packageName', path, redact)}`;
 }
 
 /** Parses a `WebcFetchGetPackageRelease` answer for the release with digest `hash`. */
-export function readReleaseResponse(body: unknown, hash: Sha256Hex): RegistryRelease | undefined {
-  const data = readGraphqlData(body, 'getPackageRelease');
+export function readReleaseResponse(
+  body: unknown,
+  hash: Sha256Hex,
+  redact: Redactor,
+): RegistryRelease | undefined {
+  const data = readGraphqlData(body, 'getPackageRelease', redact);
   const value = data['getPackageRelease'];
   if (value === null) return undefined;
   const path = 'data.getPackageRelease';
@@ -248,7 +262,7 @@ export function readReleaseResponse(body: unknown, hash: Sha256Hex): RegistryRel
   const image = images.find((i) => i !== undefined && i.sha256.toLowerCase() === hash);
   return {
     hash,
-    package: readReleasePackage(r['package'], `${path}.package`),
+    package: readReleasePackage(r['package'], `${path}.package`, redact),
     isArchived: booleanAt(r, 'isArchived', path),
     url: image?.url ?? releaseUrl,
     manifest: image?.manifest ?? releaseManifest,
@@ -262,7 +276,18 @@ export function releaseHashVariable(hash: Sha256Hex): string {
   return `sha256:${hash}`;
 }
 
-export function createRegistryClient(transport: GraphqlTransport): RegistryClient {
+export interface RegistryClientOptions {
+  /**
+   * Cuts secrets out of the registry's text before it is bounded for a message: a registry
+   * can echo the Authorization header, and a cut through it leaves a prefix nothing recognises.
+   */
+  readonly redact: Redactor;
+}
+
+export function createRegistryClient(
+  transport: GraphqlTransport,
+  { redact }: RegistryClientOptions,
+): RegistryClient {
   return {
     async getPackage(name) {
       const body = await transport({
@@ -270,7 +295,7 @@ export function createRegistryClient(transport: GraphqlTransport): RegistryClien
         variables: { name: name.full },
         operationName: 'WebcFetchGetPackage',
       });
-      return readPackageResponse(body);
+      return readPackageResponse(body, redact);
     },
     async getPackageRelease(hash) {
       const body = await transport({
@@ -278,7 +303,7 @@ export function createRegistryClient(transport: GraphqlTransport): RegistryClien
         variables: { hash: releaseHashVariable(hash) },
         operationName: 'WebcFetchGetPackageRelease',
       });
-      return readReleaseResponse(body, hash);
+      return readReleaseResponse(body, hash, redact);
     },
   };
 }

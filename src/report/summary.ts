@@ -1,15 +1,27 @@
-// The job summary, as Markdown. Pure: the action adapter decides where it goes.
+// The job summary, as Markdown. Pure: the action adapter decides where it goes. Every text
+// that came from the registry, a container or an input is redacted, bounded and escaped here
+// (in that order), so the summary stays well under GitHub's 1 MiB limit by construction and
+// nothing in it can break its tables or render as HTML (issue 9).
 import { describeOutcome, type Attempt } from '../fetch/fallback-policy.js';
 import type { FetchResult } from '../fetch/fetch-package.js';
+import type { Redactor } from '../text/redaction.js';
+import { boundText, moreNote } from '../text/text-bounds.js';
+import { fencedBlock, markdownCode, markdownText } from './markdown-escape.js';
 
-/** Escapes text for a Markdown table cell or inline code. */
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
-}
-
-function code(text: string): string {
-  return text === '' ? '—' : `\`${cell(text).replace(/`/g, "'")}\``;
-}
+/**
+ * Bounds, in characters before escaping (which grows text at most 6 times). With at most two
+ * attempts, the largest summary possible is about 205 KiB (every text at its bound and made of
+ * control characters), well under GitHub's 1 MiB; the worst-case test holds it under 512 KiB.
+ */
+export const SUMMARY_BOUNDS = {
+  /** One value: a version, a URL, a path, an entrypoint, an attempt's reason. */
+  cellChars: 2_000,
+  /** Items of a list cell (commands, dependencies), and characters of each. */
+  listItems: 50,
+  itemChars: 200,
+  /** The failure message. */
+  messageChars: 16_384,
+} as const;
 
 export function formatBytes(size: number): string {
   const units = ['bytes', 'KiB', 'MiB', 'GiB'];
@@ -22,39 +34,59 @@ export function formatBytes(size: number): string {
   return unit === 0 ? `${size} bytes` : `${value.toFixed(1)} ${units[unit]} (${size} bytes)`;
 }
 
-function attemptsTable(attempts: readonly Attempt[]): string[] {
+/** Redacts, bounds and escapes one foreign text for a table cell or a heading. */
+function text(value: string, redact: Redactor, max: number = SUMMARY_BOUNDS.cellChars): string {
+  return markdownText(boundText(redact(value), max));
+}
+
+function code(value: string, redact: Redactor, max: number = SUMMARY_BOUNDS.cellChars): string {
+  return markdownCode(boundText(redact(value), max));
+}
+
+/** The first items of a list (of `total`) in monospace, and a note for the rest. */
+function listCell(items: readonly string[], total: number, redact: Redactor): string {
+  if (total === 0) return '—';
+  const shown = items
+    .slice(0, SUMMARY_BOUNDS.listItems)
+    .map((item) => code(item, redact, SUMMARY_BOUNDS.itemChars));
+  const more = total - shown.length;
+  return [...shown, ...(more > 0 ? [moreNote(more)] : [])].join(', ');
+}
+
+function attemptsTable(attempts: readonly Attempt[], redact: Redactor): string[] {
   if (attempts.length === 0) return [];
   const rows = attempts.map((a) => {
     const mark = a.outcome === 'delivered' ? '✅' : '❌';
-    return `| ${a.webc} | ${mark} ${cell(describeOutcome(a))} |`;
+    return `| ${a.webc} | ${mark} ${text(describeOutcome(a), redact)} |`;
   });
   return ['', '### Attempts', '', '| WebC | outcome |', '| --- | --- |', ...rows];
 }
 
-export function successSummary(result: FetchResult): string {
+export function successSummary(result: FetchResult, redact: Redactor): string {
   const title = result.fallback ? `⚠️ fell back to WebC ${result.webc}` : `✅ WebC ${result.webc}`;
   const c = result.container;
-  const deps = Object.entries(c.dependencies).map(([k, v]) => `${k} → ${v}`);
+  const deps = Object.entries(c.dependencies);
+  const depsShown = deps.slice(0, SUMMARY_BOUNDS.listItems).map(([k, v]) => `${k} → ${v}`);
   const rows: [string, string][] = [
-    ['Package', code(result.package)],
-    ['Version', code(result.version)],
+    ['Package', code(result.package, redact)],
+    ['Version', code(result.version, redact)],
     ['WebC version', result.webc + (result.fallback ? ' (fallback)' : '')],
-    ['SHA-256', code(result.sha256)],
+    ['SHA-256', code(result.sha256, redact)],
     ['Size', formatBytes(result.size)],
     ['Cache hit', String(result.cacheHit)],
-    ['Path', code(result.path)],
-    ['Download URL', code(result.downloadUrl)],
-    ['Commands', c.commands.length ? c.commands.map(code).join(', ') : '—'],
-    ['Entrypoint', code(c.entrypoint ?? '')],
-    ['Dependencies', deps.length ? deps.map(code).join(', ') : '—'],
+    ['Path', code(result.path, redact)],
+    ['Download URL', code(result.downloadUrl, redact)],
+    ['Commands', listCell(c.commands, c.commands.length, redact)],
+    ['Entrypoint', code(c.entrypoint ?? '', redact)],
+    ['Dependencies', listCell(depsShown, deps.length, redact)],
   ];
   const lines = [
-    `## webc-fetch: ${cell(result.package)}@${cell(result.version)} — ${title}`,
+    `## webc-fetch: ${text(result.package, redact)}@${text(result.version, redact)} — ${title}`,
     '',
     '| | |',
     '| --- | --- |',
     ...rows.map(([k, v]) => `| ${k} | ${v} |`),
-    ...attemptsTable(result.attempts),
+    ...attemptsTable(result.attempts, redact),
   ];
   if (result.fallback) {
     lines.push(
@@ -66,18 +98,20 @@ export function successSummary(result: FetchResult): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function failureSummary(
-  subject: string,
-  message: string,
-  attempts: readonly Attempt[],
-): string {
+export interface FailureReport {
+  /** What was asked for: the `package` input as given. */
+  readonly subject: string;
+  readonly message: string;
+  readonly attempts: readonly Attempt[];
+}
+
+export function failureSummary(failure: FailureReport, redact: Redactor): string {
+  const message = boundText(redact(failure.message), SUMMARY_BOUNDS.messageChars);
   const lines = [
-    `## webc-fetch: ${cell(subject)} — ❌ failed`,
+    `## webc-fetch: ${text(failure.subject, redact)} — ❌ failed`,
     '',
-    '```text',
-    message.replace(/```/g, "'''"),
-    '```',
-    ...attemptsTable(attempts),
+    fencedBlock(message),
+    ...attemptsTable(failure.attempts, redact),
   ];
   return `${lines.join('\n')}\n`;
 }
