@@ -78,10 +78,28 @@ export function isWebcFetchError(error: unknown): error is WebcFetchError {
   return error instanceof WebcFetchError;
 }
 
-/** A readable one-line message for anything thrown, including non-Error values. */
+/** Inner errors listed by `describeError`; a dual-stack host has two, a long DNS answer more. */
+const MAX_INNER_ERRORS = 10;
+
+/**
+ * A readable one-line message for anything thrown, including non-Error values; never empty.
+ * An AggregateError lists its inner errors: Node's happy eyeballs reports a connection that
+ * every address of a name refused as one with an empty message (`::1` and `127.0.0.1` for
+ * `localhost`), and only the inner errors say what happened, with code, address and port.
+ */
 export function describeError(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  if (typeof error === 'string') return error;
+  if (error instanceof Error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const head =
+      error.message || (typeof code === 'string' ? `${error.name} (${code})` : error.name);
+    if (!(error instanceof AggregateError) || !Array.isArray(error.errors)) return head;
+    const inner: unknown[] = error.errors;
+    if (inner.length === 0) return head;
+    const listed = inner.slice(0, MAX_INNER_ERRORS).map(describeError);
+    if (inner.length > MAX_INNER_ERRORS) listed.push(`… (${inner.length - MAX_INNER_ERRORS} more)`);
+    return `${head}: ${listed.join('; ')}`;
+  }
+  if (typeof error === 'string') return error || '(an empty error message)';
   try {
     return JSON.stringify(error) ?? String(error);
   } catch {

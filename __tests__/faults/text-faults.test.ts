@@ -253,7 +253,9 @@ describe('text the action echoes', () => {
       expect(line).toMatch(/^::(add-mask|warning|error|debug)::/);
     }
     expect(lines.filter((l) => /^::(error|set-output)/.test(l))).toEqual([]);
-    expect(run.stdout).toMatch(/::warning::WebC v3 .*%0A::error::injected%0D::set-output/);
+    // The injected text is still reported, inside the warning's own line (the URL parser drops
+    // raw CR/LF from the shown URL; @actions/core would escape any left as %0D/%0A).
+    expect(run.stdout).toMatch(/::warning::WebC v3 [^\n]*::error::injected/);
     assertCleanRunner(run, reg);
   });
 });

@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebcFetchError } from '../../src/errors.js';
 import {
@@ -138,6 +139,29 @@ describe('httpRequest and the URL that published the first one', () => {
     expect(server.requests).toEqual([]);
   });
 
+  it.each(['[::ffff:0.0.0.0]', '[::ffff:7f00:1]', '0x7f.1', '[::ffff:0:1]'])(
+    'refuses https://%s published by a non-loopback registry before connecting',
+    async (host) => {
+      let connections = 0;
+      const listener = createServer((socket) => {
+        connections++;
+        socket.destroy();
+      });
+      await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+      const { port } = listener.address() as AddressInfo;
+      try {
+        const error = await rejectionOf(
+          get(`https://${host}:${port}/admin`, { from: 'https://registry.example.com/graphql' }),
+        );
+        expect(error.code).toBe('INSECURE_URL');
+        expect(error.message).toContain('it points at this machine');
+        expect(connections).toBe(0);
+      } finally {
+        await new Promise<void>((resolve) => listener.close(() => resolve()));
+      }
+    },
+  );
+
   it('follows loopback redirects when the publishing URL is loopback too', async () => {
     const target = await serve((_req, res) => res.end('ok'));
     const first = await serve((_req, res) =>
@@ -147,6 +171,58 @@ describe('httpRequest and the URL that published the first one', () => {
     expect(await text(response)).toBe('ok');
     expect(response.url).toBe(target.url('/final'));
   });
+});
+
+describe('httpRequest and secrets inside URLs', () => {
+  it("sends the URL's userinfo as Basic credentials and its query string as published", async () => {
+    const server = await serve((_req, res) => res.end('ok'));
+    const url = new URL(server.url('/f.webc?X-Amz-Signature=s1g'));
+    url.username = 'u%40ser';
+    url.password = 'p:w';
+    const response = await get(url.href);
+    expect(await text(response)).toBe('ok');
+    expect(server.requests[0]?.path).toBe('/f.webc?X-Amz-Signature=s1g');
+    expect(server.requests[0]?.headers.authorization).toBe(
+      `Basic ${Buffer.from('u@ser:p:w').toString('base64')}`,
+    );
+  });
+
+  it('keeps the token, not the userinfo, on the credentials origin', async () => {
+    const server = await serve((_req, res) => res.end('ok'));
+    const url = new URL(server.url('/x'));
+    url.username = 'user';
+    await text(await get(url.href, { credentials: { token: TOKEN, origin: server.origin } }));
+    expect(server.requests[0]?.headers.authorization).toBe(`Bearer ${TOKEN}`);
+  });
+
+  it('names URLs in its errors without userinfo, query string or fragment', async () => {
+    const target = await serve((_req, res) =>
+      res.writeHead(302, { location: '/loop?sig=s3' }).end(),
+    );
+    const start = `http://user:pw-5e@127.0.0.1:${target.port}/loop?sig=s3#frag`;
+    const loop = await rejectionOf(get(start));
+    expect(loop.code).toBe('DOWNLOAD_REDIRECT');
+    const insecure = await rejectionOf(get('http://user:pw-5e@cdn.example/f?sig=s3'));
+    expect(insecure.code).toBe('INSECURE_URL');
+    await target.close();
+    const refused = await rejectionOf(get(start));
+    expect(refused.code).toBe('DOWNLOAD_NETWORK');
+    for (const error of [loop, insecure, refused]) {
+      expect(error.message).not.toMatch(/pw-5e|sig=|s3|frag/);
+      expect(JSON.stringify(error.context)).not.toMatch(/pw-5e|sig=|s3|frag/);
+    }
+    expect(loop.message).toContain(`"http://127.0.0.1:${target.port}/loop"`);
+  });
+});
+
+describe('httpRequest to names of this machine', () => {
+  it.each(['localhost.', 'api.localhost', 'LocalHost'])(
+    'reaches the loopback server at http://%s as localhost',
+    async (name) => {
+      const server = await serve((_req, res) => res.end('here'));
+      expect(await text(await get(`http://${name}:${server.port}/x`))).toBe('here');
+    },
+  );
 });
 
 describe('httpRequest transport', () => {

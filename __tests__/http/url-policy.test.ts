@@ -11,26 +11,61 @@ describe('isLoopbackHost', () => {
     'LOCALHOST',
     'localhost.',
     'api.localhost',
+    'api.localhost.',
     '::1',
     '[::1]',
     '[::ffff:7f00:1]',
     '::ffff:127.0.0.1',
     '0.0.0.0',
     '[::]',
+    // WHATWG URL reads a three-part IPv4 address: 127.0.0 is 127.0.0.0, inside 127.0.0.0/8.
+    '127.0.0',
   ])('treats %s as loopback', (host) => {
+    expect(isLoopbackHost(host)).toBe(true);
+  });
+
+  // Every spelling below reaches this machine (or fails inside its own network stack); each
+  // was missed by a check on the URL text, so a remote registry could point the runner here.
+  it.each([
+    '[::ffff:0:0]',
+    '[::ffff:0.0.0.0]',
+    '[::ffff:7f00:2]',
+    '[::ffff:127.1.2.3]',
+    '[0:0:0:0:0:ffff:7f00:1]',
+    '[0:0:0:0:0:0:0:1]',
+    '[0000:0000:0000:0000:0000:0000:0000:0000]',
+    '[::0.0.0.1]',
+    '[::127.0.0.1]',
+    '[::7f00:1]',
+    '0.0.0.5',
+    '0.255.255.255',
+    '0x7f.1',
+    '2130706433',
+    '127.1',
+    '0177.0.0.1',
+    '0',
+    '127.0.0.1.',
+  ])('treats the numeric spelling %s as loopback', (host) => {
     expect(isLoopbackHost(host)).toBe(true);
   });
 
   it.each([
     'localhost.evil.com',
     'evil-localhost',
+    'localhost..',
     '128.0.0.1',
     '10.0.0.1',
+    '1.0.0.0',
     '127.example.com',
-    '127.0.0',
-    '::2',
     '[::ffff:a00:1]',
+    '[::ffff:100:0]',
+    '[::1:0:0:1]',
+    '[::100:0]',
+    '[64:ff9b::7f00:1]',
+    '[fe80::1]',
+    '[1::]',
     'example.com',
+    '0x80.1',
     '',
   ])('does not treat %s as loopback', (host) => {
     expect(isLoopbackHost(host)).toBe(false);
@@ -91,6 +126,14 @@ describe('assertAllowedUrl with the URL that led to the target', () => {
     'https://[::ffff:127.0.0.1]/x',
     'http://0.0.0.0:8080/x',
     'https://LOCALHOST./x',
+    'https://[::ffff:0.0.0.0]/x',
+    'https://[::ffff:0:1]:8443/x',
+    'http://[::7f00:1]/x',
+    'https://[0:0:0:0:0:0:0:1]/x',
+    'https://0x7f.1/x',
+    'https://2130706433/x',
+    'https://0.0.0.7/x',
+    'https://api.localhost./x',
   ])('refuses the loopback target %s published by a non-loopback registry', (url) => {
     const error = refusal(url, REMOTE_REGISTRY);
     expect(error.code).toBe('INSECURE_URL');

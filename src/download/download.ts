@@ -8,6 +8,7 @@ import { rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { WebcFetchError } from '../errors.js';
+import { displayUrl } from '../http/display-url.js';
 import { httpRequest, type HttpResponseStream } from '../http/http-request.js';
 import {
   isTransientStatus,
@@ -59,7 +60,7 @@ export interface DownloadResult<R> {
   path: string;
   sha256: Sha256Hex;
   size: number;
-  /** final URL, after redirects */
+  /** final URL, after redirects, as requested (show it with `displayUrl`) */
   url: string;
   attempts: number;
   sink: R | undefined;
@@ -93,7 +94,8 @@ function sizeLimit(request: DownloadRequest, options: DownloadOptions<unknown>):
     : Math.min(request.expectedSize, options.maxBytes);
 }
 
-function tooLarge(request: DownloadRequest, limit: number, url: string): WebcFetchError {
+function tooLarge(request: DownloadRequest, limit: number, requested: string): WebcFetchError {
+  const url = displayUrl(requested);
   const which =
     request.expectedSize !== undefined && request.expectedSize <= limit
       ? "the registry's size"
@@ -108,12 +110,13 @@ function tooLarge(request: DownloadRequest, limit: number, url: string): WebcFet
 function httpStatusError(response: HttpResponseStream): WebcFetchError {
   const status = response.status;
   const retryAfterMs = parseRetryAfter(headerValue(response.headers['retry-after']));
+  const url = displayUrl(response.url);
   return new WebcFetchError(
     'DOWNLOAD_HTTP',
-    `package download failed: GET request to "${response.url}" failed with status ${status}${statusHint(status)}`,
+    `package download failed: GET request to "${url}" failed with status ${status}${statusHint(status)}`,
     {
       context: {
-        url: response.url,
+        url,
         status,
         ...(retryAfterMs === undefined ? {} : { retryAfterSeconds: retryAfterMs / 1000 }),
       },
@@ -222,8 +225,14 @@ async function streamToFile<R>(
   return { path, sha256: actual, size, url: response.url, sink: verdict };
 }
 
-function checkDigest(request: DownloadRequest, actual: Sha256Hex, size: number, url: string): void {
+function checkDigest(
+  request: DownloadRequest,
+  actual: Sha256Hex,
+  size: number,
+  requested: string,
+): void {
   if (actual === request.expectedSha256) return;
+  const url = displayUrl(requested);
   if (request.expectedSize !== undefined && size < request.expectedSize) {
     // Short of the registry's size: most likely cut off on the way, worth another try.
     throw new WebcFetchError(

@@ -7,6 +7,7 @@ import { cacheLocation } from '../cache/cache-key.js';
 import { fileIdentity, type CacheKey, type PackageCache } from '../cache/package-cache.js';
 import { copyFileAtomic, placeFile } from '../fs/place-file.js';
 import type { DownloadOptions, DownloadRequest, DownloadResult } from '../download/download.js';
+import { displayUrl } from '../http/display-url.js';
 import type { RetryPolicy } from '../http/retry.js';
 import { WebcFetchError, describeError } from '../errors.js';
 import type { FetchOptions } from '../inputs/action-inputs.js';
@@ -53,6 +54,7 @@ export interface FetchResult {
   readonly cacheHit: boolean;
   readonly fallback: boolean;
   readonly fallbackReason: string;
+  /** Where the bytes came from, as shown to people: no userinfo, query string or fragment. */
   readonly downloadUrl: string;
   readonly attempts: readonly Attempt[];
   readonly container: ContainerReport;
@@ -183,7 +185,7 @@ async function fromCache(
       path: cachedPath,
       cacheHit: true,
       cached: true,
-      downloadUrl: dist.url,
+      downloadUrl: displayUrl(dist.url),
       container: verified.report,
     };
   } catch (error) {
@@ -232,7 +234,7 @@ async function downloadAndPublish(
     throw new Error('internal: the container inspector produced no report');
   }
   ports.logger.info(
-    `Downloaded ${result.size} bytes from ${result.url}; sha256 and container verified`,
+    `Downloaded ${result.size} bytes from ${displayUrl(result.url)}; sha256 and container verified`,
   );
   const { path, cached } = await publish(key, result.path, ports);
   return {
@@ -241,7 +243,7 @@ async function downloadAndPublish(
     sha256: result.sha256,
     size: result.size,
     cacheHit: false,
-    downloadUrl: result.url,
+    downloadUrl: displayUrl(result.url),
     container,
   };
 }

@@ -3,12 +3,16 @@
 // is attached per hop: only while the URL's origin is the credentials' origin, and never
 // again once a redirect has left it (issue 4: http-client keeps Authorization across hosts),
 // and a hop may reach a loopback address only from a loopback URL (no SSRF via redirects).
+// A loopback host is always connected directly, never through a proxy (loopback-agent.ts), and
+// URLs appear in messages only as `displayUrl` shows them (no credentials, no signed query).
 
 import type { IncomingHttpHeaders, IncomingMessage, RequestOptions } from 'node:http';
 import { HttpClient } from '@actions/http-client';
 import type { RequestHandler } from '@actions/http-client/lib/interfaces';
 import { WebcFetchError, describeError, isWebcFetchError } from '../errors.js';
+import { displayUrl } from './display-url.js';
 import { IdleTimer } from './idle-timer.js';
+import { loopbackAgent } from './loopback-agent.js';
 import { ACCEPT_ENCODING, decodedBody } from './response-body.js';
 import { assertAllowedUrl } from './url-policy.js';
 
@@ -49,8 +53,8 @@ export interface HttpResponseStream {
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
-function redirectError(url: string, message: string): WebcFetchError {
-  return new WebcFetchError('DOWNLOAD_REDIRECT', message, { context: { url } });
+function redirectError(url: URL, message: string): WebcFetchError {
+  return new WebcFetchError('DOWNLOAD_REDIRECT', message, { context: { url: displayUrl(url) } });
 }
 
 /**
@@ -72,16 +76,14 @@ export async function httpRequest(options: HttpRequestOptions): Promise<HttpResp
     if (options.method !== 'GET' || !REDIRECT_STATUSES.has(response.status)) return response;
     response.destroy();
     const location = response.headers.location;
+    const shown = displayUrl(url);
     if (location === undefined || location === '') {
-      throw redirectError(
-        url.href,
-        `"${url.href}" answered ${response.status} without a Location header`,
-      );
+      throw redirectError(url, `"${shown}" answered ${response.status} without a Location header`);
     }
     if (hop >= options.maxRedirects) {
       throw redirectError(
-        url.href,
-        `more than ${options.maxRedirects} redirects, the last from "${url.href}"`,
+        url,
+        `more than ${options.maxRedirects} redirects, the last from "${shown}"`,
       );
     }
     let next: URL;
@@ -89,33 +91,44 @@ export async function httpRequest(options: HttpRequestOptions): Promise<HttpResp
       next = new URL(location, url);
     } catch (error) {
       throw redirectError(
-        url.href,
-        `"${url.href}" redirected to an unusable Location "${location}": ${describeError(error)}`,
+        url,
+        `"${shown}" redirected to an unusable Location "${displayUrl(location)}": ${describeError(error)}`,
       );
     }
-    next = assertAllowedUrl(next.href, `${what} (redirected from "${url.href}")`, url);
+    next = assertAllowedUrl(next.href, `${what} (redirected from "${shown}")`, url);
     if (visited.has(next.href)) {
-      throw redirectError(next.href, `redirect loop: "${url.href}" leads back to "${next.href}"`);
+      throw redirectError(next, `redirect loop: "${shown}" leads back to "${displayUrl(next)}"`);
     }
     visited.add(next.href);
     url = next;
   }
 }
 
-/** Routes the abort signal into node's request and undoes http-client's bracketed IPv6 host. */
-function requestHandler(signal: AbortSignal): RequestHandler {
+/**
+ * Adjusts node's request after http-client prepared it: routes the abort signal in, undoes
+ * http-client's bracketed IPv6 host, replaces its (possibly proxying) agent by a direct one
+ * for a loopback host, and sends the URL's own userinfo as Basic credentials (as browsers and
+ * Wasmer's client do; http-client drops it) — never over a token meant for this origin.
+ */
+function requestHandler(signal: AbortSignal, url: URL): RequestHandler {
   return {
     prepareRequest(request: RequestOptions): void {
       request.signal = signal;
       const host = request.host;
       if (typeof host === 'string' && host.startsWith('[') && host.endsWith(']'))
         request.host = host.slice(1, -1);
+      const direct = loopbackAgent(url);
+      if (direct !== undefined) request.agent = direct;
+      if (url.username !== '' || url.password !== '') {
+        request.auth = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+      }
     },
     canHandleAuthentication: () => false,
     handleAuthentication: () => Promise.reject(new Error('not supported')),
   };
 }
 
+/** `url` is the displayed URL. */
 function abortedError(signal: AbortSignal, url: string): WebcFetchError {
   const reason: unknown = signal.reason;
   if (isWebcFetchError(reason)) return reason;
@@ -130,13 +143,14 @@ async function sendOnce(
   options: HttpRequestOptions,
 ): Promise<HttpResponseStream> {
   const href = url.href;
-  if (options.signal?.aborted) throw abortedError(options.signal, href);
+  const shown = displayUrl(url);
+  if (options.signal?.aborted) throw abortedError(options.signal, shown);
   const controller = new AbortController();
   const idle = new IdleTimer(options.requestTimeoutMs, () => {
     const seconds = (options.requestTimeoutMs / 1000).toString();
-    const message = `no data from "${href}" for ${seconds} s (request-timeout); the server stalled`;
+    const message = `no data from "${shown}" for ${seconds} s (request-timeout); the server stalled`;
     controller.abort(
-      new WebcFetchError('DOWNLOAD_TIMEOUT', message, { context: { url: href }, transient: true }),
+      new WebcFetchError('DOWNLOAD_TIMEOUT', message, { context: { url: shown }, transient: true }),
     );
   });
   const onAbort = (): void => controller.abort(options.signal?.reason);
@@ -151,7 +165,7 @@ async function sendOnce(
   };
   if (token !== undefined) headers.authorization = `Bearer ${token}`;
   // socketTimeout is only a backstop: the idle timer above is the real bound.
-  const client = new HttpClient(options.userAgent, [requestHandler(controller.signal)], {
+  const client = new HttpClient(options.userAgent, [requestHandler(controller.signal, url)], {
     allowRedirects: false,
     allowRetries: false,
     keepAlive: false,
@@ -162,19 +176,21 @@ async function sendOnce(
     message = (await client.request(options.method, href, options.body ?? null, headers)).message;
   } catch (error) {
     release();
-    if (controller.signal.aborted) throw abortedError(controller.signal, href);
+    if (controller.signal.aborted) throw abortedError(controller.signal, shown);
+    // A loopback name that resolves elsewhere is refused by policy, not a network hiccup.
+    if (isWebcFetchError(error)) throw error;
     throw new WebcFetchError(
       'DOWNLOAD_NETWORK',
-      `${options.method} request to "${href}" failed: ${describeError(error)}`,
+      `${options.method} request to "${shown}" failed: ${describeError(error)}`,
       {
-        context: { url: href },
+        context: { url: shown },
         transient: true,
         cause: error,
       },
     );
   }
   idle.waiting = false;
-  const body = decodedBody({ message, url: href, idle, signal: controller.signal, release });
+  const body = decodedBody({ message, url: shown, idle, signal: controller.signal, release });
   return {
     status: message.statusCode ?? 0,
     headers: message.headers,

@@ -3,6 +3,7 @@
 // so a user fixes a workflow in one round trip.
 
 import { WebcFetchError } from '../errors.js';
+import { displayUrl } from '../http/display-url.js';
 import { isLoopbackHost } from '../http/url-policy.js';
 import { parsePackageSpec } from '../spec/package-spec.js';
 import { asSha256Hex, type PackageSpec, type Sha256Hex, type WebcVersion } from '../types.js';
@@ -83,21 +84,23 @@ export function parsePriority(value: string): WebcVersion[] {
 export function parseRegistryUrl(value: string): string {
   const accepted =
     'expected an absolute https URL of a GraphQL endpoint (http only for 127.0.0.1, localhost or ::1), e.g. https://registry.wasmer.io/graphql';
+  // Echoed without userinfo or query: either may hold a secret.
+  const shown = displayUrl(value);
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw problem('registry', value, `not a valid URL; ${accepted}`);
+    throw problem('registry', shown, `not a valid URL; ${accepted}`);
   }
   const loopback = isLoopbackHost(url.hostname);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    throw problem('registry', value, `${url.protocol}// is not allowed for this host; ${accepted}`);
+    throw problem('registry', shown, `${url.protocol}// is not allowed for this host; ${accepted}`);
   }
   // The token input exists for credentials; a URL's userinfo would end up in logs.
   if (url.username !== '' || url.password !== '') {
     throw problem(
       'registry',
-      value,
+      shown,
       `credentials in the URL are not accepted (use the token input); ${accepted}`,
     );
   }

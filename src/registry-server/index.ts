@@ -30,4 +30,8 @@ export {
   type RunningRegistry,
 } from './registry-server.js';
 export { RegistryServerError } from './registry-server-error.js';
-export { createTestCertificate, type TestCertificate } from './test-certificate.js';
+export {
+  createTestCertificate,
+  type TestCertificate,
+  type TestCertificateOptions,
+} from './test-certificate.js';

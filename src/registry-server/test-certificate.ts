@@ -14,8 +14,23 @@ export interface TestCertificate {
   readonly cert: string;
 }
 
-/** A P-256 certificate for localhost, 127.0.0.1 and ::1, valid 2 days; undefined without openssl. */
-export async function createTestCertificate(): Promise<TestCertificate | undefined> {
+export interface TestCertificateOptions {
+  /** More DNS names it is valid for, e.g. a made-up "remote" host reached through a test proxy. */
+  readonly dnsNames?: readonly string[];
+}
+
+/**
+ * A P-256 certificate for localhost, 127.0.0.1, ::1 and `dnsNames`, valid 2 days; undefined
+ * without openssl.
+ */
+export async function createTestCertificate(
+  options: TestCertificateOptions = {},
+): Promise<TestCertificate | undefined> {
+  const names = ['IP:127.0.0.1', 'IP:::1', 'DNS:localhost'];
+  for (const name of options.dnsNames ?? []) {
+    if (!/^[a-z0-9.-]+$/i.test(name)) throw new TypeError(`not a DNS name: ${name}`);
+    names.push(`DNS:${name}`);
+  }
   const dir = await mkdtemp(path.join(tmpdir(), 'webc-fetch-cert-'));
   const keyFile = path.join(dir, 'key.pem');
   const certFile = path.join(dir, 'cert.pem');
@@ -35,7 +50,7 @@ export async function createTestCertificate(): Promise<TestCertificate | undefin
         '-subj',
         '/CN=localhost',
         '-addext',
-        'subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost',
+        `subjectAltName=${names.join(',')}`,
         '-keyout',
         keyFile,
         '-out',
