@@ -19,11 +19,12 @@ export function asSha256Hex(value: string): Sha256Hex | undefined {
 export type WebcVersion = 'v3' | 'v2';
 export const WEBC_VERSIONS: readonly WebcVersion[] = ['v3', 'v2'];
 
-/** `namespace/name` as the registry spells it. */
+/** `namespace/name` as the registry spells it, or a bare `name` (Wasmer's legacy global namespace). */
 export interface PackageName {
-  readonly namespace: string;
+  /** Undefined for a bare name; `_` is the legacy global namespace spelled out. */
+  readonly namespace: string | undefined;
   readonly name: string;
-  /** `namespace/name` */
+  /** `namespace/name`, or `name` when bare: what is sent to the registry's `getPackage`. */
   readonly full: string;
 }
 

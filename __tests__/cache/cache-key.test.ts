@@ -8,6 +8,8 @@ import {
   type CacheKey,
   type CacheLocation,
 } from '../../src/cache/cache-key.js';
+import { parseVersion } from '../../src/version/semver-version.js';
+import { seededRandom, version as generatedVersion } from '../support/semver-cases.js';
 
 const REGISTRY = 'https://registry.wasmer.io/graphql';
 const HEX = 'ab'.repeat(32);
@@ -153,6 +155,37 @@ describe('cacheLocation', () => {
       ),
       { numRuns: 500 },
     );
+  });
+
+  it('gives every version Rust semver accepts a folder that npm semver.clean (tool-cache) keeps unchanged', () => {
+    const random = seededRandom(0xcac4e);
+    const numbers = ['0', '7', '9007199254740991', '9007199254740992', '18446744073709551615'];
+    const versions = Array.from({ length: 3000 }, () => generatedVersion(random, numbers));
+    const valid = versions.filter((v) => parseVersion(v) !== undefined);
+    expect(valid.length).toBeGreaterThan(2000);
+    expect(valid.filter((v) => v.length > 256).length).toBeGreaterThan(20);
+    for (const version of valid) {
+      const folder = cacheLocation(key({ version })).version;
+      expectToolCacheVersion(folder);
+      expectPortableName(folder);
+    }
+  });
+
+  it('keeps x.y.z for numbers npm can hold and uses 0.0.0 for numbers past 2^53 - 1', () => {
+    const max = '9007199254740991.9007199254740991.9007199254740991';
+    expect(cacheLocation(key({ version: `${max}-rc.18446744073709551615` })).version).toBe(
+      `${max}-rc.18446744073709551615`,
+    );
+    for (const version of ['9007199254740992.0.0', '1.18446744073709551615.0']) {
+      expect(cacheLocation(key({ version })).version).toBe(`0.0.0-x-${sha16(version)}`);
+    }
+  });
+
+  it('keeps x.y.z for a version longer than 256 characters, which npm semver cannot parse', () => {
+    const long = `1.5.0+${'b'.repeat(300)}`;
+    expect(cacheLocation(key({ version: long })).version).toBe('1.5.0');
+    const longPre = `1.5.0-${'a'.repeat(300)}`;
+    expect(cacheLocation(key({ version: longPre })).version).toBe(`1.5.0-x-${sha16(longPre)}`);
   });
 
   it('makes package names portable and lowercase', () => {

@@ -260,6 +260,23 @@ describe('the bundled action against the embedded registry', () => {
     expect(result.stdout).toMatch(/::error::.*acme\/missing/);
   });
 
+  it('reads a wildcard comparator inside a list (1.*, <1.2) as Rust semver does', async () => {
+    const result = await run({ package: 'acme/good@1.*, <1.2' });
+    expect(result.exitCode, result.stdout).toBe(0);
+    expect(result.outputs['version']).toBe('1.0.0');
+    expect(result.stdout).toContain("Version requirement '1.*, <1.2' (evaluated as '1.*, <1.2')");
+  });
+
+  it('refuses a version Wasmer would read as a named tag before any request, suggesting the Rust form', async () => {
+    reg.server.clearRequests();
+    const result = await run({ package: 'acme/good@v1.2.0' });
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toMatch(
+      /::error::Input 'package' is invalid: the version requirement "v1\.2\.0" is not a Rust semver requirement.*write "=1\.2\.0" for exactly that version/,
+    );
+    expect(reg.server.requests).toHaveLength(0);
+  });
+
   it('fails clearly when no version matches', async () => {
     const result = await run({ package: 'acme/good@9' });
     expect(result.exitCode).toBe(1);

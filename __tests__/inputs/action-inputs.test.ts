@@ -93,7 +93,7 @@ describe('parseInputs', () => {
 
   it.each([
     ['package', '', /required/],
-    ['package', 'python', /namespace is missing/],
+    ['package', 'acme/tool@v1.2.3', /would read it as a named tag/],
     ['priority', ',', /lists no WebC version/],
     ['priority', 'v3, v3', /v3 is listed twice/],
     ['priority', 'v3, V3', /v3 is listed twice/],

@@ -5,6 +5,7 @@ import type { GraphqlRequest } from '../../src/registry/graphql-transport.js';
 import { GET_PACKAGE_QUERY, GET_PACKAGE_RELEASE_QUERY } from '../../src/registry/queries.js';
 import { createRegistryClient } from '../../src/registry/registry-client.js';
 import { createRedactor, keepText } from '../../src/text/redaction.js';
+import { parsePackageSpec } from '../../src/spec/package-spec.js';
 import { asSha256Hex, type Sha256Hex } from '../../src/types.js';
 import { rejectionOf } from '../support/rejection.js';
 
@@ -234,6 +235,8 @@ describe('createRegistryClient().getPackage', () => {
     ['namespace', 'acme\n::error::pwned'],
     ['namespace', ''],
     ['namespace', 'ac/me'],
+    ['namespace', '__'],
+    ['packageName', '_'],
     ['packageName', '../demo'],
     ['packageName', 'demo tool'],
     ['packageName', 'd'.repeat(101)],
@@ -268,6 +271,24 @@ describe('createRegistryClient().getPackage', () => {
     });
     expect(await rejectionOf(client.getPackage(NAME))).toBe(failure);
   });
+
+  it.each(['_/cowsay', 'cowsay'])(
+    'sends %j to getPackage exactly as written, like Wasmer, and accepts the legacy namespace _ in the answer',
+    async (input) => {
+      const body = {
+        data: { getPackage: { namespace: '_', packageName: 'cowsay', versions: [] } },
+      };
+      const { requests, client } = fakeTransport(body);
+      const spec = parsePackageSpec(input);
+      if (spec.kind !== 'named') throw new Error('expected a named spec');
+      expect(await client.getPackage(spec.package)).toEqual({
+        namespace: '_',
+        name: 'cowsay',
+        versions: [],
+      });
+      expect(requests.map((r) => r.variables)).toEqual([{ name: input }]);
+    },
+  );
 });
 
 const image = (version: 'V2' | 'V3', sha256: string) => ({

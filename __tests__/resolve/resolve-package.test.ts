@@ -159,18 +159,33 @@ describe('resolvePackage for a named spec', () => {
     );
   });
 
-  it('logs the versions seen, the requirement and the choice', async () => {
+  it('logs the versions seen, the requirement as evaluated and the choice', async () => {
     const { lines, logger } = recordingLogger();
     await resolve(
-      'acme/tool@stable',
+      'acme/tool@1.0',
       fakeClient(pkg([release('1.0.0'), release('2.0.0', { isArchived: true }), release('weird')])),
       logger,
     );
     expect(lines).toEqual([
       "info: Registry lists 3 version(s) of acme/tool; skipping 1 archived and 1 not semver (Wasmer's rules)",
-      "warning: 'stable' is not a semver requirement: treating it as a named tag, which Wasmer resolves to the highest version (*). For a range, separate comparators with commas (`>=1.0, <2.0`).",
+      "info: Version requirement '1.0' (evaluated as '^1.0')",
       'info: Chose acme/tool@1.0.0, the highest of 1 matching version(s) with a usable distribution',
     ]);
+  });
+
+  it('resolves a named tag from a spec that did not come from user input like Wasmer: newest, with a warning', async () => {
+    const { lines, logger } = recordingLogger();
+    const spec = {
+      kind: 'named',
+      package: { namespace: 'acme', name: 'tool', full: 'acme/tool' },
+      constraint: 'stable',
+    } as const;
+    const client = fakeClient(pkg([release('1.0.0'), release('2.0.0-rc.1'), release('weird')]));
+    const resolved = await resolvePackage(spec, client, logger);
+    expect(resolved.version).toBe('1.0.0');
+    expect(lines).toContain(
+      "warning: 'stable' is not a semver requirement: treating it as a named tag, which Wasmer resolves to the highest version (*). For a range, separate comparators with commas (`>=1.0, <2.0`).",
+    );
   });
 
   it('fails with PACKAGE_NOT_FOUND, pointing at the name and the token, for an unknown package', async () => {
@@ -197,6 +212,18 @@ describe('resolvePackage for a named spec', () => {
     );
   });
 
+  it('lists the newest versions by Rust order when nothing matches, even ones npm semver refuses', async () => {
+    const long = `1.1.0+${'b'.repeat(300)}`;
+    const versions = ['1.0.0', '9007199254740993.0.0', long, '18446744073709551615.0.0-rc.1'];
+    const error = await rejectionOf(
+      resolve('acme/tool@3', fakeClient(pkg(versions.map((v) => release(v))))),
+    );
+    expect(error.code).toBe('VERSION_NOT_FOUND');
+    expect(error.message).toContain(
+      `Newest versions seen: 18446744073709551615.0.0-rc.1, 9007199254740993.0.0, ${long}, 1.0.0.`,
+    );
+  });
+
   it('explains VERSION_NOT_FOUND when matching versions publish nothing usable', async () => {
     const error = await rejectionOf(
       resolve('acme/tool@1', fakeClient(pkg([release('1.0.0', { v2: NONE, v3: NONE })]))),
@@ -205,6 +232,44 @@ describe('resolvePackage for a named spec', () => {
     expect(error.message).toContain(
       'Matching version(s) 1.0.0 publish no usable v2 or v3 distribution',
     );
+  });
+});
+
+describe('resolvePackage follows Rust semver exactly (issue 9)', () => {
+  const choose = async (spec: string, versions: string[]) =>
+    (await resolve(spec, fakeClient(pkg(versions.map((v) => release(v)))))).version;
+
+  it('reads a wildcard comparator inside a list (1.*, <1.2) as a range, not as a named tag', async () => {
+    expect(await choose('acme/tool@1.*, <1.2', ['1.1.0', '1.2.0', '1.3.0', '2.0.0'])).toBe('1.1.0');
+  });
+
+  it('rejects a pre-release beside a partial comparator (>=1.2.3-rc.1, <=1.2)', async () => {
+    // `<=1.2` is partial: it rejects every pre-release, though `>=1.2.3-rc.1` names one.
+    const error = await rejectionOf(choose('acme/tool@>=1.2.3-rc.1, <=1.2', ['1.2.3-rc.2']));
+    expect(error.code).toBe('VERSION_NOT_FOUND');
+    expect(await choose('acme/tool@>=1.2.3-rc.1, <1.3', ['1.2.3-rc.2'])).toBe('1.2.3-rc.2');
+  });
+
+  it('orders and matches numbers above 2^53 exactly, up to u64::MAX', async () => {
+    const big = ['9007199254740992.0.0', '9007199254740993.0.0', '9007199254740992.5.0'];
+    expect(await choose('acme/tool', [...big].reverse())).toBe('9007199254740993.0.0');
+    expect(await choose('acme/tool@=9007199254740992', big)).toBe('9007199254740992.5.0');
+    const top = [
+      '18446744073709551615.0.0',
+      '18446744073709551615.1.0',
+      '18446744073709551614.9.0',
+    ];
+    expect(await choose('acme/tool@18446744073709551615', top)).toBe('18446744073709551615.1.0');
+    expect(await choose('acme/tool@<18446744073709551615', top)).toBe('18446744073709551614.9.0');
+  });
+
+  it('orders build metadata like Rust: 1.0.0+01 above 1.0.0+1', async () => {
+    expect(await choose('acme/tool@=1.0.0', ['1.0.0+1', '1.0.0+01', '1.0.0+0'])).toBe('1.0.0+01');
+  });
+
+  it('reads versions longer than 256 characters', async () => {
+    const long = `1.5.0+${'b'.repeat(300)}`;
+    expect(await choose('acme/tool@1', ['1.2.0', long])).toBe(long);
   });
 });
 

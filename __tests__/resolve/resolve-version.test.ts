@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { chooseVersion } from '../../src/resolve/resolve-version.js';
-import { parseVersionRequirement } from '../../src/resolve/version-requirement.js';
+import { chooseVersion, matchingVersions, newestFirst } from '../../src/resolve/resolve-version.js';
+import { parseWasmerRequirement } from '../../src/version/wasmer-requirement.js';
 
 // The versions of registry.md §3, as Wasmer was observed to resolve them.
 const VERSIONS = [
@@ -19,7 +19,7 @@ const pick = (
   constraint: string | undefined,
   versions = VERSIONS,
   usable: (v: { version: string }) => boolean = () => true,
-) => chooseVersion(versions, parseVersionRequirement(constraint), usable)?.version;
+) => chooseVersion(versions, parseWasmerRequirement(constraint), usable)?.version;
 
 describe('chooseVersion', () => {
   it.each([
@@ -37,7 +37,8 @@ describe('chooseVersion', () => {
     ['>=1.2, <2', '1.2.0'],
     ['1.*', '1.2.0'],
     ['0', '0.9.0'],
-    ['stable', '1.2.0'],
+    ['stable', '1.2.0'], // a named tag: Wasmer resolves it like *
+    ['1.*, <1.1', '1.0.5'],
   ])('picks %s -> %s like Wasmer (registry.md §3)', (constraint, expected) => {
     expect(pick(constraint)).toBe(expected);
   });
@@ -60,5 +61,40 @@ describe('chooseVersion', () => {
       isArchived: false,
     }));
     expect(pick('1', versions)).toBe('1.10.0');
+  });
+
+  it('orders numbers past 2^53 without losing precision', () => {
+    const versions = ['9007199254740993.0.0', '9007199254740992.0.0'].map((version) => ({
+      version,
+      isArchived: false,
+    }));
+    expect(pick(undefined, [versions[1]!, versions[0]!])).toBe('9007199254740993.0.0');
+  });
+});
+
+describe('newestFirst', () => {
+  it('sorts by Rust order, build metadata included, and leaves out what Rust cannot parse', () => {
+    const versions = ['1.0.0+1', 'v2.0.0', '1.0.0+01', '1.0.0', '1.0.0-rc.1', '01.0.0'];
+    expect(newestFirst(versions.map((version) => ({ version }))).map((v) => v.version)).toEqual([
+      '1.0.0+01',
+      '1.0.0+1',
+      '1.0.0',
+      '1.0.0-rc.1',
+    ]);
+  });
+});
+
+describe('matchingVersions', () => {
+  it('keeps only unarchived versions the requirement matches, highest first', () => {
+    const versions = [
+      { version: '1.0.0', isArchived: false },
+      { version: '1.1.0', isArchived: true },
+      { version: '1.0.1', isArchived: false },
+      { version: '2.0.0', isArchived: false },
+    ];
+    expect(matchingVersions(versions, parseWasmerRequirement('1')).map((v) => v.version)).toEqual([
+      '1.0.1',
+      '1.0.0',
+    ]);
   });
 });

@@ -25,8 +25,8 @@
 // Every part is a valid file name on Windows, macOS and Linux.
 
 import { createHash } from 'node:crypto';
-import semver from 'semver';
 import type { WebcVersion } from '../types.js';
+import { parseVersion } from '../version/semver-version.js';
 
 export interface CacheKey {
   /** The GraphQL endpoint URL. */
@@ -72,14 +72,24 @@ export function cacheLocation(key: CacheKey): CacheLocation {
   return { tool, version: toolVersion(key.version), arch, fileName };
 }
 
-/** A semver that survives `semver.clean` unchanged; see the layout comment at the top. */
+// npm's `semver`, which `tc.find` runs on the folder name, refuses numbers above this.
+const NPM_MAX_NUMBER = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * A semver that survives npm's `semver.clean` unchanged; see the layout comment at the top.
+ * The version is read with Rust's rules (what resolution used); a version whose numbers npm
+ * cannot hold is treated like one that is not semver.
+ */
 function toolVersion(version: string): string {
   const sha = SHA256_SPEC.exec(version);
   if (sha !== null) return `0.0.0-sha256-${sha[1]}`;
-  const parsed = semver.parse(version);
-  if (parsed === null) return `0.0.0-x-${shortHash(version)}`;
-  const core = `${parsed.major}.${parsed.minor}.${parsed.patch}`;
-  const full = parsed.prerelease.length === 0 ? core : `${core}-${parsed.prerelease.join('.')}`;
+  const parsed = parseVersion(version);
+  const numbers = parsed === undefined ? [] : [parsed.major, parsed.minor, parsed.patch];
+  if (parsed === undefined || numbers.some((n) => n > NPM_MAX_NUMBER)) {
+    return `0.0.0-x-${shortHash(version)}`;
+  }
+  const core = numbers.join('.');
+  const full = parsed.pre === '' ? core : `${core}-${parsed.pre}`;
   return full.length <= MAX_VERSION_LENGTH ? full : `${core}-x-${shortHash(version)}`;
 }
 

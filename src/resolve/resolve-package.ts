@@ -4,8 +4,6 @@
 // the same version, and a missing v3 becomes a visible fallback instead of an older package
 // (the silent downgrade of wasmer #4288).
 
-import semver from 'semver';
-
 import { WebcFetchError } from '../errors.js';
 import type {
   RawDistribution,
@@ -26,12 +24,13 @@ import {
   type UnusableDistribution,
   type WebcVersion,
 } from '../types.js';
-import { chooseVersion, matchingVersions } from './resolve-version.js';
+import { isSemverVersion } from '../version/semver-version.js';
 import {
-  isSemverVersion,
-  parseVersionRequirement,
-  type VersionRequirement,
-} from './version-requirement.js';
+  describeRequirement,
+  parseWasmerRequirement,
+  type WasmerRequirement,
+} from '../version/wasmer-requirement.js';
+import { chooseVersion, matchingVersions, newestFirst } from './resolve-version.js';
 
 const NEWEST_SHOWN = 5;
 
@@ -94,17 +93,16 @@ function versionLabel(v: RegistryVersion): string {
   return isSemverVersion(v.version) ? v.version : `${v.version} (not semver)`;
 }
 
+/** The newest versions by Rust order (never throws, whatever the registry listed), then others. */
 function newestSeen(pkg: RegistryPackage): string {
-  const semverVersions = pkg.versions.filter((v) => isSemverVersion(v.version));
-  semverVersions.sort((a, b) => semver.compareBuild(b.version, a.version));
   const others = pkg.versions.filter((v) => !isSemverVersion(v.version));
-  const shown = [...semverVersions, ...others].slice(0, NEWEST_SHOWN).map(versionLabel);
+  const shown = [...newestFirst(pkg.versions), ...others].slice(0, NEWEST_SHOWN).map(versionLabel);
   return shown.length === 0 ? 'none' : shown.join(', ');
 }
 
 function logVersionsSeen(
   pkg: RegistryPackage,
-  requirement: VersionRequirement,
+  requirement: WasmerRequirement,
   logger: Logger,
 ): void {
   const archived = pkg.versions.filter((v) => v.isArchived).length;
@@ -120,13 +118,15 @@ function logVersionsSeen(
         'For a range, separate comparators with commas (`>=1.0, <2.0`).',
     );
   } else {
-    logger.info(`Version requirement '${requirement.text}' (evaluated as '${requirement.range}')`);
+    logger.info(
+      `Version requirement '${requirement.text}' (evaluated as '${describeRequirement(requirement)}')`,
+    );
   }
 }
 
 function versionNotFound(
   pkg: RegistryPackage,
-  requirement: VersionRequirement,
+  requirement: WasmerRequirement,
   matches: readonly RegistryVersion[],
 ): WebcFetchError {
   const full = `${pkg.namespace}/${pkg.name}`;
@@ -147,7 +147,9 @@ async function resolveNamed(
   client: RegistryClient,
   logger: Logger,
 ): Promise<ResolvedPackage> {
-  const requirement = parseVersionRequirement(spec.constraint);
+  // The spec was checked where it was read (user input refuses named tags); this reads it with
+  // Wasmer's meaning, so a spec from elsewhere (a manifest) resolves as Wasmer would.
+  const requirement = parseWasmerRequirement(spec.constraint);
   const pkg = await client.getPackage(spec.package);
   if (pkg === undefined) {
     throw new WebcFetchError(

@@ -1,30 +1,49 @@
-// Wasmer's version choice (registry.md §3): skip non-semver and archived versions, keep those
-// the requirement matches, take the highest. The usability test is the caller's: the resolver
-// asks for "at least one usable distribution" so the choice does not depend on `priority`.
+// Wasmer's version choice (registry.md §3): skip versions Rust `semver` cannot parse and
+// archived ones, keep those the requirement matches, take the highest by Rust's `Version`
+// order. The usability test is the caller's: the resolver asks for "at least one usable
+// distribution" so the choice does not depend on `priority`.
 
-import semver from 'semver';
-
-import { isSemverVersion, type VersionRequirement } from './version-requirement.js';
+import { compareVersions, parseVersion, type SemverVersion } from '../version/semver-version.js';
+import { requirementMatches, type WasmerRequirement } from '../version/wasmer-requirement.js';
 
 export interface VersionLike {
   readonly version: string;
   readonly isArchived: boolean;
 }
 
+interface Parsed<V> {
+  readonly entry: V;
+  readonly parsed: SemverVersion;
+}
+
+function parsedNewestFirst<V extends { readonly version: string }>(
+  versions: readonly V[],
+): Parsed<V>[] {
+  return versions
+    .map((entry) => ({ entry, parsed: parseVersion(entry.version) }))
+    .filter((item): item is Parsed<V> => item.parsed !== undefined)
+    .sort((a, b) => compareVersions(b.parsed, a.parsed));
+}
+
+/** The versions Rust `semver` accepts, highest first (Rust order, build metadata included). */
+export function newestFirst<V extends { readonly version: string }>(versions: readonly V[]): V[] {
+  return parsedNewestFirst(versions).map((item) => item.entry);
+}
+
 /** The versions the requirement matches, unarchived and valid semver, highest first. */
 export function matchingVersions<V extends VersionLike>(
   versions: readonly V[],
-  requirement: VersionRequirement,
+  requirement: WasmerRequirement,
 ): V[] {
-  return versions
-    .filter((v) => !v.isArchived && isSemverVersion(v.version) && requirement.matches(v.version))
-    .sort((a, b) => semver.compareBuild(b.version, a.version));
+  return parsedNewestFirst(versions)
+    .filter((item) => !item.entry.isArchived && requirementMatches(requirement, item.parsed))
+    .map((item) => item.entry);
 }
 
 /** The highest matching version that `isUsable` accepts, or undefined. */
 export function chooseVersion<V extends VersionLike>(
   versions: readonly V[],
-  requirement: VersionRequirement,
+  requirement: WasmerRequirement,
   isUsable: (v: V) => boolean,
 ): V | undefined {
   return matchingVersions(versions, requirement).find(isUsable);
