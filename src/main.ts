@@ -18,13 +18,19 @@ import { failureSummary, successSummary } from './report/summary.js';
 import type { Logger } from './types.js';
 import { ACTION_VERSION, USER_AGENT } from './version.js';
 
-const logger: Logger = {
-  // core.info writes raw text: a line break inside a message (e.g. a name the registry sent)
-  // would otherwise let the rest of it be read as a workflow command.
-  info: (message) => core.info(message.replace(/[\r\n]+/g, ' ')),
-  warning: (message) => core.warning(message),
-  debug: (message) => core.debug(message),
-};
+/**
+ * Log lines carry the registry's own text (GraphQL errors, in warnings and retry lines), which a
+ * hostile registry can make echo the token: `redact` cuts it from every line.
+ */
+function actionLogger(redact: (text: string) => string): Logger {
+  return {
+    // core.info writes raw text: a line break inside a message (e.g. a name the registry sent)
+    // would otherwise let the rest of it be read as a workflow command.
+    info: (message) => core.info(redact(message).replace(/[\r\n]+/g, ' ')),
+    warning: (message) => core.warning(redact(message)),
+    debug: (message) => core.debug(redact(message)),
+  };
+}
 
 export async function run(): Promise<void> {
   let subject = core.getInput('package') || '(no package)';
@@ -34,6 +40,7 @@ export async function run(): Promise<void> {
   const token = core.getInput('token').trim();
   if (token) core.setSecret(token);
   const redact = (text: string): string => (token ? text.replaceAll(token, '***') : text);
+  const logger = actionLogger(redact);
   try {
     const options = parseInputs((name) => core.getInput(name));
     subject = core.getInput('package');
@@ -43,7 +50,7 @@ export async function run(): Promise<void> {
     const bound = overallBound(options.timeoutMs);
     let result: FetchResult;
     try {
-      result = await fetchPackage(options, ports(options, bound.signal));
+      result = await fetchPackage(options, ports(options, bound.signal, logger));
     } finally {
       bound.clear();
     }
@@ -73,7 +80,11 @@ function overallBound(timeoutMs: number | undefined): { signal: AbortSignal; cle
   return { signal: controller.signal, clear: () => clearTimeout(timer) };
 }
 
-function ports(options: FetchOptions, signal: AbortSignal): Parameters<typeof fetchPackage>[1] {
+function ports(
+  options: FetchOptions,
+  signal: AbortSignal,
+  logger: Logger,
+): Parameters<typeof fetchPackage>[1] {
   const retry: RetryPolicy = { retries: options.retries, ...BACKOFF };
   const transport = createGraphqlTransport({
     endpoint: options.registry,
@@ -89,7 +100,7 @@ function ports(options: FetchOptions, signal: AbortSignal): Parameters<typeof fe
     logger.warning('RUNNER_TOOL_CACHE is not set; continuing without the tool cache.');
   }
   return {
-    registry: createRegistryClient(transport),
+    registry: createRegistryClient(transport, logger),
     cache:
       options.cache && toolCache
         ? createPackageCache({ root: toolCache, find: toolCacheFind, logger })

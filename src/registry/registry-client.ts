@@ -4,8 +4,15 @@
 
 import { WebcFetchError, isWebcFetchError } from '../errors.js';
 import { parsePackageName } from '../spec/package-spec.js';
-import type { PackageName, Sha256Hex, WebcVersion } from '../types.js';
-import type { GraphqlTransport } from './graphql-transport.js';
+import type { Logger, PackageName, Sha256Hex, WebcVersion } from '../types.js';
+import {
+  objectAt,
+  readRootField,
+  wrongShape,
+  type JsonObject,
+  type Operation,
+} from './graphql-answer.js';
+import type { GraphqlAnswer, GraphqlTransport } from './graphql-transport.js';
 import { GET_PACKAGE_QUERY, GET_PACKAGE_RELEASE_QUERY } from './queries.js';
 
 /** One distribution exactly as published: fields are null when the registry has none. */
@@ -46,29 +53,6 @@ export interface RegistryClient {
   getPackage(name: PackageName): Promise<RegistryPackage | undefined>;
   /** Undefined when the registry knows no release with that digest. */
   getPackageRelease(hash: Sha256Hex): Promise<RegistryRelease | undefined>;
-}
-
-type JsonObject = Record<string, unknown>;
-
-function wrongShape(path: string, expected: string, value: unknown): WebcFetchError {
-  const got =
-    value === undefined
-      ? 'it is missing'
-      : `got ${value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value}`;
-  return new WebcFetchError(
-    'REGISTRY_RESPONSE',
-    `The registry's answer does not have the expected shape: ${path}: expected ${expected}, ${got}. ` +
-      'Check that the `registry` input points at a Wasmer registry GraphQL endpoint.',
-  );
-}
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function objectAt(value: unknown, path: string): JsonObject {
-  if (!isObject(value)) throw wrongShape(path, 'an object', value);
-  return value;
 }
 
 function stringAt(object: JsonObject, key: string, path: string): string {
@@ -126,42 +110,9 @@ function nullableSizeAt(object: JsonObject, key: string, path: string): number |
   return size;
 }
 
-const MAX_LISTED_ERRORS = 10;
-const MAX_ERROR_CHARS = 500;
-// Line breaks and other controls in a registry's text must not reach a log line raw.
-// eslint-disable-next-line no-control-regex
-const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
-
-/** The first few GraphQL error messages, each on one line and bounded, for the failure message. */
-function listErrors(errors: unknown[]): string {
-  const listed = errors.slice(0, MAX_LISTED_ERRORS).map((error: unknown) => {
-    const text =
-      isObject(error) && typeof error['message'] === 'string'
-        ? error['message']
-        : (JSON.stringify(error) ?? String(error));
-    const line = text.replace(CONTROLS, ' ');
-    return line.length > MAX_ERROR_CHARS ? `${line.slice(0, MAX_ERROR_CHARS)}…` : line;
-  });
-  const more = errors.length - listed.length;
-  return listed.join('; ') + (more > 0 ? ` (and ${more} more)` : '');
-}
-
-/** Returns `data` after turning GraphQL `errors` (even beside partial data) into REGISTRY_ERRORS. */
-export function readGraphqlData(body: unknown, operation: string): JsonObject {
-  const root = objectAt(body, 'body');
-  const errors = root['errors'];
-  if (errors !== undefined && errors !== null) {
-    if (!Array.isArray(errors)) throw wrongShape('errors', 'a list', errors);
-    if (errors.length > 0) {
-      throw new WebcFetchError(
-        'REGISTRY_ERRORS',
-        `The registry answered ${operation} with ${errors.length} error(s): ${listErrors(errors)}. ` +
-          'Check the `registry` and `token` inputs.',
-      );
-    }
-  }
-  return objectAt(root['data'], 'data');
-}
+/** `webcSize` is a hint: an error that nulled it leaves the answer usable. */
+const GET_PACKAGE: Operation = { root: 'getPackage', hints: ['webcSize'] };
+const GET_PACKAGE_RELEASE: Operation = { root: 'getPackageRelease', hints: ['fileSize'] };
 
 function readDistribution(value: unknown, path: string): RawDistribution {
   const d = objectAt(value, path);
@@ -193,12 +144,13 @@ function readVersions(value: unknown, path: string): RegistryVersion[] {
 }
 
 /** Parses a `WebcFetchGetPackage` answer. */
-export function readPackageResponse(body: unknown): RegistryPackage | undefined {
-  const data = readGraphqlData(body, 'getPackage');
-  const value = data['getPackage'];
-  if (value === null) return undefined;
+export function readPackageResponse(
+  answer: GraphqlAnswer,
+  logger: Logger,
+): RegistryPackage | undefined {
+  const p = readRootField(answer, GET_PACKAGE, logger);
+  if (p === null) return undefined;
   const path = 'data.getPackage';
-  const p = objectAt(value, path);
   return {
     namespace: namePartAt(p, 'namespace', path),
     name: namePartAt(p, 'packageName', path),
@@ -236,12 +188,14 @@ function readReleasePackage(value: unknown, path: string): string | undefined {
 }
 
 /** Parses a `WebcFetchGetPackageRelease` answer for the release with digest `hash`. */
-export function readReleaseResponse(body: unknown, hash: Sha256Hex): RegistryRelease | undefined {
-  const data = readGraphqlData(body, 'getPackageRelease');
-  const value = data['getPackageRelease'];
-  if (value === null) return undefined;
+export function readReleaseResponse(
+  answer: GraphqlAnswer,
+  hash: Sha256Hex,
+  logger: Logger,
+): RegistryRelease | undefined {
+  const r = readRootField(answer, GET_PACKAGE_RELEASE, logger);
+  if (r === null) return undefined;
   const path = 'data.getPackageRelease';
-  const r = objectAt(value, path);
   const releaseUrl = stringAt(r, 'webcUrl', path);
   const releaseManifest = nullableStringAt(r, 'piritaManifest', path);
   const images = [readImage(r['webcV3'], `${path}.webcV3`), readImage(r['webc'], `${path}.webc`)];
@@ -262,23 +216,30 @@ export function releaseHashVariable(hash: Sha256Hex): string {
   return `sha256:${hash}`;
 }
 
-export function createRegistryClient(transport: GraphqlTransport): RegistryClient {
+/**
+ * Answers are read inside the transport's retry loop, so an answer without usable data is
+ * repeated within the same `retries` and backoff as a 5xx. `logger` gets the warnings for
+ * errors beside usable data.
+ */
+export function createRegistryClient(transport: GraphqlTransport, logger: Logger): RegistryClient {
   return {
-    async getPackage(name) {
-      const body = await transport({
-        query: GET_PACKAGE_QUERY,
-        variables: { name: name.full },
-        operationName: 'WebcFetchGetPackage',
-      });
-      return readPackageResponse(body);
-    },
-    async getPackageRelease(hash) {
-      const body = await transport({
-        query: GET_PACKAGE_RELEASE_QUERY,
-        variables: { hash: releaseHashVariable(hash) },
-        operationName: 'WebcFetchGetPackageRelease',
-      });
-      return readReleaseResponse(body, hash);
-    },
+    getPackage: (name) =>
+      transport(
+        {
+          query: GET_PACKAGE_QUERY,
+          variables: { name: name.full },
+          operationName: 'WebcFetchGetPackage',
+        },
+        (answer) => readPackageResponse(answer, logger),
+      ),
+    getPackageRelease: (hash) =>
+      transport(
+        {
+          query: GET_PACKAGE_RELEASE_QUERY,
+          variables: { hash: releaseHashVariable(hash) },
+          operationName: 'WebcFetchGetPackageRelease',
+        },
+        (answer) => readReleaseResponse(answer, hash, logger),
+      ),
   };
 }
