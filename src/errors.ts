@@ -6,7 +6,10 @@ export type ErrorCode =
   | 'INVALID_INPUT'
   /** The registry endpoint answered with a non-2xx status or could not be reached. */
   | 'REGISTRY_HTTP'
-  /** The registry answered 200 with GraphQL `errors`. */
+  /**
+   * The registry answered with GraphQL `errors` and no usable data (transient for a 2xx, so
+   * retried), or refused the document with a 400 (not retried). Errors beside usable data are warnings.
+   */
   | 'REGISTRY_ERRORS'
   /** The registry's answer is not JSON or not the shape the query asks for. */
   | 'REGISTRY_RESPONSE'
@@ -29,7 +32,7 @@ export type ErrorCode =
   | 'DOWNLOAD_NETWORK'
   /** No data arrived within `request-timeout`, or the overall bound was reached. */
   | 'DOWNLOAD_TIMEOUT'
-  /** The body exceeded the registry's `webcSize` or the size cap. */
+  /** The body exceeded the size cap (4 GiB); the registry's `webcSize` is only a hint, never a limit. */
   | 'DOWNLOAD_TOO_LARGE'
   /** Too many redirects, a redirect loop, or a redirect without a usable Location. */
   | 'DOWNLOAD_REDIRECT'
@@ -59,7 +62,10 @@ export class WebcFetchError extends Error {
   override readonly name = 'WebcFetchError';
   readonly code: ErrorCode;
   readonly context: ErrorContext;
-  /** True when the same request may succeed if repeated (network errors, 5xx, 408, 429, truncation). */
+  /**
+   * True when the same request may succeed if repeated (network errors, 5xx, 408, 429, truncation,
+   * GraphQL errors without usable data).
+   */
   readonly transient: boolean;
 
   constructor(

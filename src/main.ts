@@ -113,7 +113,7 @@ function ports(
     logger.warning('RUNNER_TOOL_CACHE is not set; continuing without the tool cache.');
   }
   return {
-    registry: createRegistryClient(transport, { redact }),
+    registry: createRegistryClient(transport, { logger, redact }),
     cache:
       options.cache && toolCache
         ? createPackageCache({ root: toolCache, find: toolCacheFind, logger })

@@ -244,21 +244,49 @@ describe('download', () => {
     await expectNoFilesLeft();
   });
 
-  it('stops reading soon after the body exceeds the expected size and leaves no file', async () => {
-    const size = 1024 * 1024;
+  it.each([
+    ['3 bytes longer than', -3],
+    ['3 bytes shorter than', 3],
+  ])(
+    "delivers a body %s the registry's size hint, verified by its digest, with a log line",
+    async (_how, offBy) => {
+      const server = await serve(servePayload);
+      const hint = PAYLOAD.length + offBy;
+      const result = await download(
+        request(server.url('/p.webc'), PAYLOAD_SHA256, hint),
+        options(),
+      );
+      expect(result).toMatchObject({ sha256: PAYLOAD_SHA256, size: PAYLOAD.length, attempts: 1 });
+      expect(Buffer.compare(await readFile(result.path), PAYLOAD)).toBe(0);
+      const notes = logLines.filter((l) => l.includes('webcSize'));
+      expect(notes).toHaveLength(1);
+      expect(notes[0]).toContain(`${PAYLOAD.length} bytes`);
+      expect(notes[0]).toContain(`webcSize ${hint}`);
+      expect(server.requests).toHaveLength(1);
+    },
+  );
+
+  it("logs nothing about the size when the body matches the registry's size hint", async () => {
+    const server = await serve(servePayload);
+    await download(request(server.url('/p.webc'), PAYLOAD_SHA256, PAYLOAD.length), options());
+    expect(logLines.filter((l) => l.includes('webcSize'))).toEqual([]);
+  });
+
+  it("stops at maxBytes, not at the registry's smaller size hint, and names the cap", async () => {
+    const cap = 4 * 1024 * 1024;
     let sent = 0;
     const server = await serve(async (_req, res) => {
       res.writeHead(200);
-      sent = await writeRepeated(res, 40 * size);
+      sent = await writeRepeated(res, 40 * cap);
       res.end();
     });
     const error = await rejectionOf(
-      download(request(server.url('/big.webc'), PAYLOAD_SHA256, size), options()),
+      download(request(server.url('/big.webc'), PAYLOAD_SHA256, 1024), options({ maxBytes: cap })),
     );
     expect(error).toMatchObject({ code: 'DOWNLOAD_TOO_LARGE', transient: false });
-    expect(server.requests).toHaveLength(1);
-    await expect.poll(() => sent).toBeGreaterThan(0);
-    expect(sent).toBeLessThan(20 * size);
+    expect(error.message).toContain(`the size cap of ${cap} bytes`);
+    await expect.poll(() => sent).toBeGreaterThan(cap);
+    expect(sent).toBeLessThan(20 * cap);
     await expectNoFilesLeft();
   });
 
@@ -330,14 +358,14 @@ describe('download', () => {
     },
   );
 
-  it('treats a complete-looking body shorter than the registry size as a transient cut, not a digest mismatch', async () => {
+  it("reports a complete body shorter than the registry's size hint as a digest mismatch, without retrying", async () => {
     const server = await serve((_req, res) => res.end('abc'));
     const error = await rejectionOf(
       download(request(server.url('/p.webc'), PAYLOAD_SHA256, 10), options()),
     );
-    expect(error).toMatchObject({ code: 'DOWNLOAD_NETWORK', transient: true });
-    expect(error.message).toContain('ended after 3 of 10 bytes');
-    expect(server.requests).toHaveLength(4);
+    expect(error).toMatchObject({ code: 'DIGEST_MISMATCH', transient: false });
+    expect(error.message).toContain("3 bytes received, the registry's webcSize is 10");
+    expect(server.requests).toHaveLength(1);
     await expectNoFilesLeft();
   });
 

@@ -117,11 +117,11 @@ describe('GraphQL faults that fail the step clearly', () => {
     expect(run.elapsedMs).toBeLessThan(500 + 10_000);
   });
 
-  it('GraphQL errors with HTTP 200: not retried, fails with the registry message', async () => {
+  it('GraphQL errors without data on every attempt (HTTP 200): retried, fails with the registry message', async () => {
     onGraphql({ kind: 'graphql-errors', message: 'internal resolver failure' });
     const run = await runFault(reg, {});
     expectFailure(run, /::error::.*internal resolver failure/);
-    expect(graphqlRequests(reg)).toBe(1);
+    expect(graphqlRequests(reg)).toBe(2);
   });
 
   it('GraphQL errors echoing the Authorization header: the token is cut from every output', async () => {

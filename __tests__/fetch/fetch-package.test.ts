@@ -42,7 +42,12 @@ function setup(versions: RegistryVersion[], files: Map<string, Uint8Array>) {
   const root = mkdtempSync(join(tmpdir(), 'webc-fetch-pipeline-'));
   const downloads: string[] = [];
   const warnings: string[] = [];
-  const logger: Logger = { info: () => {}, debug: () => {}, warning: (m) => warnings.push(m) };
+  const infos: string[] = [];
+  const logger: Logger = {
+    info: (m) => infos.push(m),
+    debug: () => {},
+    warning: (m) => warnings.push(m),
+  };
   const registry: RegistryClient = {
     getPackage: async () => ({ namespace: 'acme', name: 'tool', versions }),
     getPackageRelease: async () => undefined,
@@ -96,7 +101,7 @@ function setup(versions: RegistryVersion[], files: Map<string, Uint8Array>) {
     requestTimeoutMs: 1000,
     ...over,
   });
-  return { ports, options, downloads, warnings, root };
+  return { ports, options, downloads, warnings, infos, root };
 }
 
 describe('fetchPackage', () => {
@@ -142,6 +147,31 @@ describe('fetchPackage', () => {
     expect(warnings.some((w) => w.includes('failed re-verification'))).toBe(true);
     expect(sha(readFileSync(third.path))).toBe(sha(b3));
   });
+
+  it.each([3, -3])(
+    'serves a cache hit whose size differs from the published webcSize by %i bytes, re-hashed, with a log line',
+    async (offBy) => {
+      const b3 = bytesOf('1.0.0', 'v3');
+      const { ports, options, downloads, warnings, infos } = setup(
+        [
+          {
+            version: '1.0.0',
+            isArchived: false,
+            v2: NONE,
+            v3: { ...dist('u/v3', b3), size: b3.length + offBy },
+          },
+        ],
+        new Map([['u/v3', b3]]),
+      );
+      const first = await fetchPackage(options(), ports);
+      infos.length = 0;
+      const second = await fetchPackage(options(), ports);
+      expect(second).toMatchObject({ cacheHit: true, path: first.path, size: b3.length });
+      expect(downloads).toHaveLength(1);
+      expect(warnings).toEqual([]);
+      expect(infos.filter((l) => l.includes(`webcSize ${b3.length + offBy}`))).toHaveLength(1);
+    },
+  );
 
   it('skips a candidate whose registry digest differs from the pin before downloading it', async () => {
     const b3 = bytesOf('1.0.0', 'v3');

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebcFetchError } from '../../src/errors.js';
-import type { RetryPolicy } from '../../src/http/retry.js';
+import { backoffDelay, type RetryPolicy } from '../../src/http/retry.js';
 import {
   createGraphqlTransport,
+  type GraphqlAnswer,
   type GraphqlTransport,
 } from '../../src/registry/graphql-transport.js';
 import type { Logger } from '../../src/types.js';
@@ -15,6 +16,9 @@ const REQUEST = {
   variables: { name: 'acme/tool' },
   operationName: 'Q',
 };
+
+/** A reader that takes the parsed body as it is. */
+const asIs = ({ body }: GraphqlAnswer): unknown => body;
 
 let servers: TestServer[] = [];
 let lines: string[] = [];
@@ -72,7 +76,7 @@ const json =
 describe('createGraphqlTransport', () => {
   it('POSTs the query, variables and operation name as JSON with the token for the endpoint origin', async () => {
     const server = await serve(json(200, { data: { getPackage: null } }));
-    const result = await transport(server.url('/graphql'), { token: TOKEN })(REQUEST);
+    const result = await transport(server.url('/graphql'), { token: TOKEN })(REQUEST, asIs);
     expect(result).toEqual({ data: { getPackage: null } });
     const sent = server.requests[0];
     expect(sent?.method).toBe('POST');
@@ -85,14 +89,66 @@ describe('createGraphqlTransport', () => {
 
   it('sends no Authorization header when the token is empty', async () => {
     const server = await serve(json(200, { data: {} }));
-    await transport(server.url('/graphql'), { token: '' })(REQUEST);
+    await transport(server.url('/graphql'), { token: '' })(REQUEST, asIs);
     expect(server.requests[0]?.headers.authorization).toBeUndefined();
   });
 
   it('returns the JSON body of a 400 that carries GraphQL errors', async () => {
     const body = { errors: [{ message: 'Cannot query field "nope" on type "Query".' }] };
     const server = await serve(json(400, body));
-    expect(await transport(server.url('/graphql'))(REQUEST)).toEqual(body);
+    expect(await transport(server.url('/graphql'))(REQUEST, asIs)).toEqual(body);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('gives the reader the status and parsed body of each answer', async () => {
+    const server = await serve(json(400, { errors: [{ message: 'bad document' }] }));
+    const seen: GraphqlAnswer[] = [];
+    await transport(server.url('/graphql'))(REQUEST, (answer) => seen.push(answer));
+    expect(seen).toEqual([{ status: 400, body: { errors: [{ message: 'bad document' }] } }]);
+  });
+
+  it('repeats the request with the same backoff when the reader finds the answer transient, and returns the later answer', async () => {
+    const server = await serve((req, res, index) =>
+      json(
+        200,
+        index < 2 ? { errors: [{ message: 'Connection pool timed out' }] } : { data: { ok: true } },
+      )(req, res, index),
+    );
+    const read = ({ body }: GraphqlAnswer): unknown => {
+      if (typeof body === 'object' && body !== null && 'errors' in body) {
+        throw new WebcFetchError('REGISTRY_ERRORS', 'Connection pool timed out', {
+          transient: true,
+        });
+      }
+      return body;
+    };
+    expect(await transport(server.url('/graphql'))(REQUEST, read)).toEqual({ data: { ok: true } });
+    expect(server.requests).toHaveLength(3);
+    expect(delays).toEqual([backoffDelay(0, retry), backoffDelay(1, retry)]);
+    expect(lines.filter((l) => l.includes('Connection pool timed out; retrying'))).toHaveLength(2);
+  });
+
+  it('stops after the retries when the reader keeps finding the answer transient, with its error', async () => {
+    const server = await serve(json(200, { errors: [{ message: 'Connection pool timed out' }] }));
+    const failure = new WebcFetchError('REGISTRY_ERRORS', 'no usable data', { transient: true });
+    const error = await rejectionOf(
+      transport(server.url('/graphql'))(REQUEST, () => {
+        throw failure;
+      }),
+    );
+    expect(error).toBe(failure);
+    expect(server.requests).toHaveLength(retry.retries + 1);
+  });
+
+  it('does not repeat the request when the reader fails for good', async () => {
+    const server = await serve(json(200, { data: 'odd' }));
+    const failure = new WebcFetchError('REGISTRY_RESPONSE', 'wrong shape');
+    const error = await rejectionOf(
+      transport(server.url('/graphql'))(REQUEST, () => {
+        throw failure;
+      }),
+    );
+    expect(error).toBe(failure);
     expect(server.requests).toHaveLength(1);
   });
 
@@ -102,7 +158,7 @@ describe('createGraphqlTransport', () => {
         ? res.writeHead(503, { 'retry-after': '3' }).end()
         : json(200, { data: { ok: true } })(req, res, index),
     );
-    expect(await transport(server.url('/graphql'))(REQUEST)).toEqual({ data: { ok: true } });
+    expect(await transport(server.url('/graphql'))(REQUEST, asIs)).toEqual({ data: { ok: true } });
     expect(delays).toEqual([3000]);
   });
 
@@ -111,7 +167,7 @@ describe('createGraphqlTransport', () => {
       res.writeHead(401).end(`bad token: ${String(req.headers.authorization)}`),
     );
     const endpoint = server.url('/graphql');
-    const error = await rejectionOf(transport(endpoint, { token: TOKEN })(REQUEST));
+    const error = await rejectionOf(transport(endpoint, { token: TOKEN })(REQUEST, asIs));
     expect(error).toMatchObject({
       code: 'REGISTRY_HTTP',
       transient: false,
@@ -125,7 +181,9 @@ describe('createGraphqlTransport', () => {
 
   it('fails with transient REGISTRY_HTTP after retrying 500s, logging each retry without the token', async () => {
     const server = await serve((_req, res) => res.writeHead(500).end());
-    const error = await rejectionOf(transport(server.url('/graphql'), { token: TOKEN })(REQUEST));
+    const error = await rejectionOf(
+      transport(server.url('/graphql'), { token: TOKEN })(REQUEST, asIs),
+    );
     expect(error).toMatchObject({
       code: 'REGISTRY_HTTP',
       transient: true,
@@ -138,7 +196,7 @@ describe('createGraphqlTransport', () => {
 
   it('fails with REGISTRY_RESPONSE when a 200 body is not JSON', async () => {
     const server = await serve((_req, res) => res.end('<html>maintenance</html>'));
-    const error = await rejectionOf(transport(server.url('/graphql'))(REQUEST));
+    const error = await rejectionOf(transport(server.url('/graphql'))(REQUEST, asIs));
     expect(error.code).toBe('REGISTRY_RESPONSE');
     expect(server.requests).toHaveLength(1);
   });
@@ -146,7 +204,7 @@ describe('createGraphqlTransport', () => {
   it('refuses a response larger than the cap', async () => {
     const server = await serve(json(200, { data: { blob: 'x'.repeat(10_000) } }));
     const error = await rejectionOf(
-      transport(server.url('/graphql'), { maxResponseBytes: 1000 })(REQUEST),
+      transport(server.url('/graphql'), { maxResponseBytes: 1000 })(REQUEST, asIs),
     );
     expect(error.code).toBe('REGISTRY_RESPONSE');
     expect(error.message).toContain('more than 1000 bytes');
@@ -157,7 +215,9 @@ describe('createGraphqlTransport', () => {
     const server = await serve((_req, res) =>
       res.writeHead(308, { location: target.url('/graphql') }).end(),
     );
-    const error = await rejectionOf(transport(server.url('/graphql'), { token: TOKEN })(REQUEST));
+    const error = await rejectionOf(
+      transport(server.url('/graphql'), { token: TOKEN })(REQUEST, asIs),
+    );
     expect(error).toMatchObject({ code: 'REGISTRY_HTTP', context: { status: 308 } });
     expect(error.message).toContain('`registry`');
     expect(target.requests).toHaveLength(0);
@@ -168,15 +228,18 @@ describe('createGraphqlTransport', () => {
     const endpoint = server.url('/graphql');
     await server.close();
     servers = [];
-    const error = await rejectionOf(transport(endpoint)(REQUEST));
+    const error = await rejectionOf(transport(endpoint)(REQUEST, asIs));
     expect(error).toMatchObject({ code: 'REGISTRY_HTTP', transient: true });
     expect(error.message).toContain(endpoint);
   });
 
   it('refuses a plain-http endpoint that is not loopback before any request', async () => {
     expect(
-      (await rejectionOf(transport('http://registry.example/graphql', { token: TOKEN })(REQUEST)))
-        .code,
+      (
+        await rejectionOf(
+          transport('http://registry.example/graphql', { token: TOKEN })(REQUEST, asIs),
+        )
+      ).code,
     ).toBe('INSECURE_URL');
   });
 });
@@ -202,7 +265,9 @@ describe('createGraphqlTransport under an overall bound', () => {
     const reason = new WebcFetchError('DOWNLOAD_TIMEOUT', 'the fetch took too long');
     setTimeout(() => bound.abort(reason), 300);
     const started = Date.now();
-    const error = await rejectionOf(boundTransport(server.url('/graphql'), bound.signal)(REQUEST));
+    const error = await rejectionOf(
+      boundTransport(server.url('/graphql'), bound.signal)(REQUEST, asIs),
+    );
     expect(error).toBe(reason);
     expect(server.requests).toHaveLength(1);
     expect(Date.now() - started).toBeLessThan(2000);
@@ -222,7 +287,7 @@ describe('createGraphqlTransport under an overall bound', () => {
       requestTimeoutMs: 5000,
       logger,
       signal: bound.signal,
-    })(REQUEST);
+    })(REQUEST, asIs);
     await expect(pending).rejects.toBe(reason);
     expect(server.requests).toHaveLength(1);
   });
@@ -232,7 +297,7 @@ describe('createGraphqlTransport under an overall bound', () => {
       // never answers: the idle timeout ends each attempt
     });
     const error = await rejectionOf(
-      boundTransport(server.url('/graphql'), new AbortController().signal)(REQUEST),
+      boundTransport(server.url('/graphql'), new AbortController().signal)(REQUEST, asIs),
     );
     expect(error.code).toBe('REGISTRY_HTTP');
     expect(error.transient).toBe(true);

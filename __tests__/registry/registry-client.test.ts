@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 
 import { WebcFetchError } from '../../src/errors.js';
-import type { GraphqlRequest } from '../../src/registry/graphql-transport.js';
+import type { GraphqlRequest, GraphqlTransport } from '../../src/registry/graphql-transport.js';
 import { GET_PACKAGE_QUERY, GET_PACKAGE_RELEASE_QUERY } from '../../src/registry/queries.js';
 import { createRegistryClient } from '../../src/registry/registry-client.js';
-import { createRedactor, keepText } from '../../src/text/redaction.js';
 import { parsePackageSpec } from '../../src/spec/package-spec.js';
-import { asSha256Hex, type Sha256Hex } from '../../src/types.js';
+import { createRedactor, keepText, type Redactor } from '../../src/text/redaction.js';
+import { asSha256Hex, type Logger, type Sha256Hex } from '../../src/types.js';
 import { rejectionOf } from '../support/rejection.js';
 
 const HEX_V2 = '2'.repeat(64);
@@ -19,14 +19,34 @@ function hex(value: string): Sha256Hex {
   return digest;
 }
 
-/** A transport that answers every request with `body` and records what was asked. */
-function fakeTransport(body: unknown) {
-  const requests: GraphqlRequest[] = [];
-  const transport = async (request: GraphqlRequest): Promise<unknown> => {
-    requests.push(request);
-    return structuredClone(body);
+/** Collects log lines by level. */
+function recordingLogger() {
+  const warnings: string[] = [];
+  const infos: string[] = [];
+  const logger: Logger = {
+    info: (m) => infos.push(m),
+    warning: (m) => warnings.push(m),
+    debug: () => {},
   };
-  return { requests, client: createRegistryClient(transport, { redact: keepText }) };
+  return { logger, warnings, infos };
+}
+
+/**
+ * A transport that answers every request with `body` (HTTP `status`), hands it to the client's
+ * reader as the real transport does, and records what was asked.
+ */
+function fakeTransport(body: unknown, status = 200, redact: Redactor = keepText) {
+  const requests: GraphqlRequest[] = [];
+  const { logger, warnings } = recordingLogger();
+  const transport: GraphqlTransport = async (request, read) => {
+    requests.push(request);
+    return read({ status, body: structuredClone(body) });
+  };
+  return {
+    requests,
+    warnings,
+    client: createRegistryClient(transport, { logger, redact }),
+  };
 }
 
 const dist = (url: string | null, sha256: string | null, size: number | null = 123) => ({
@@ -116,14 +136,90 @@ describe('createRegistryClient().getPackage', () => {
     expect(await client.getPackage(NAME)).toBeUndefined();
   });
 
-  it('fails with REGISTRY_ERRORS listing the messages of errors in a 200 answer, even beside data', async () => {
-    const { client } = fakeTransport({
-      data: { getPackage: null },
-      errors: [{ message: 'Permission denied' }, { message: 'Rate limited', path: ['getPackage'] }],
+  it('uses the data beside GraphQL errors and logs each error as one warning line', async () => {
+    const { client, warnings } = fakeTransport({
+      ...(packageBody(GOOD_VERSIONS) as object),
+      errors: [
+        { message: 'Field "webcManifest" is deprecated\n::error::injected' },
+        { message: 'slow query', path: ['info'] },
+      ],
     });
+    const pkg = await client.getPackage(NAME);
+    expect(pkg?.versions.map((v) => v.version)).toEqual(['1.2.0', '1.0.0']);
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toContain('getPackage');
+    expect(warnings[0]).toContain('Field "webcManifest" is deprecated ::error::injected');
+    expect(warnings[1]).toContain('slow query');
+    for (const line of warnings) expect(line).not.toMatch(/[\n\r]/);
+  });
+
+  it('logs at most 10 error warnings, each cut to about 500 characters, and counts the rest', async () => {
+    const errors = Array.from({ length: 12 }, (_, i) => ({
+      message: `note ${i} ${'x'.repeat(900)}`,
+    }));
+    const { client, warnings } = fakeTransport({ ...(packageBody([]) as object), errors });
+    await client.getPackage(NAME);
+    expect(warnings).toHaveLength(11);
+    expect(warnings[9]).toContain('note 9 ');
+    expect(warnings[10]).toContain('2 more');
+    for (const line of warnings) expect(line.length).toBeLessThan(700);
+  });
+
+  it('uses the data when the only errors concern webcSize, which is a hint', async () => {
+    const { client, warnings } = fakeTransport({
+      ...(packageBody([
+        { ...GOOD_VERSIONS[0], v2: { ...dist('u', HEX_V2), webcSize: null } },
+      ]) as object),
+      errors: [{ message: 'size unknown', path: ['getPackage', 'versions', 0, 'v2', 'webcSize'] }],
+    });
+    expect((await client.getPackage(NAME))?.versions[0]?.v2.url).toBe('u');
+    expect(warnings).toHaveLength(1);
+  });
+
+  it.each([
+    ['errors and no data at all', { errors: [{ message: 'Connection pool timed out' }] }],
+    ['errors and data: null', { data: null, errors: [{ message: 'Connection pool timed out' }] }],
+    [
+      'errors and getPackage: null',
+      {
+        data: { getPackage: null },
+        errors: [{ message: 'failed to load package', path: ['getPackage'] }],
+      },
+    ],
+    ['errors and no getPackage', { data: {}, errors: [{ message: 'failed to load package' }] }],
+    [
+      'errors inside getPackage (a version left null)',
+      {
+        ...(packageBody([null, GOOD_VERSIONS[2]]) as object),
+        errors: [{ message: 'failed to load version', path: ['getPackage', 'versions', 0, 'v3'] }],
+      },
+    ],
+  ])('fails with transient REGISTRY_ERRORS relaying the messages for %s', async (_what, body) => {
+    const { client, warnings } = fakeTransport(body);
     const error = await rejectionOf(client.getPackage(NAME));
-    expect(error.code).toBe('REGISTRY_ERRORS');
-    expect(error.message).toContain('2 error(s): Permission denied; Rate limited');
+    expect(error).toMatchObject({ code: 'REGISTRY_ERRORS', transient: true });
+    expect(error.message).toMatch(
+      /without usable data .*1 error\(s\): (Connection pool timed out|failed to load)/,
+    );
+    expect(error.message).not.toContain('has no package named');
+    expect(warnings).toEqual([]);
+  });
+
+  it('fails with REGISTRY_ERRORS that is not transient for a 400 answer (the document was refused)', async () => {
+    const { client } = fakeTransport(
+      { errors: [{ message: 'Cannot query field "webcSize" on type "PackageDistribution".' }] },
+      400,
+    );
+    const error = await rejectionOf(client.getPackage(NAME));
+    expect(error).toMatchObject({ code: 'REGISTRY_ERRORS', transient: false });
+    expect(error.message).toContain('HTTP 400');
+    expect(error.message).toContain('Cannot query field "webcSize"');
+  });
+
+  it('treats an empty errors list as no errors', async () => {
+    const { client, warnings } = fakeTransport({ data: { getPackage: null }, errors: [] });
+    expect(await client.getPackage(NAME)).toBeUndefined();
+    expect(warnings).toEqual([]);
   });
 
   it.each([
@@ -208,9 +304,11 @@ describe('createRegistryClient().getPackage', () => {
     'redacts a token the registry echoes across the 500-character cut of a GraphQL %s',
     async (_what, error) => {
       const token = 'wft_echoed-across-the-cut-31337';
-      const client = createRegistryClient(async () => ({ data: null, errors: [error(token)] }), {
-        redact: createRedactor([token]),
-      });
+      const { client } = fakeTransport(
+        { data: null, errors: [error(token)] },
+        200,
+        createRedactor([token]),
+      );
       const failure = await rejectionOf(client.getPackage(NAME));
       expect(failure.code).toBe('REGISTRY_ERRORS');
       expect(failure.message).toMatch(/x+Bearer \*\*\*/);
@@ -224,7 +322,7 @@ describe('createRegistryClient().getPackage', () => {
     const token = 'wft_echoed-in-a-name-31337';
     const body = packageBody([]) as { data: { getPackage: Record<string, unknown> } };
     body.data.getPackage['namespace'] = `${'n'.repeat(115)} ${token}`;
-    const client = createRegistryClient(async () => body, { redact: createRedactor([token]) });
+    const { client } = fakeTransport(body, 200, createRedactor([token]));
     const failure = await rejectionOf(client.getPackage(NAME));
     expect(failure.code).toBe('REGISTRY_RESPONSE');
     expect(failure.message).toContain(`${'n'.repeat(115)} ***`);
@@ -235,8 +333,6 @@ describe('createRegistryClient().getPackage', () => {
     ['namespace', 'acme\n::error::pwned'],
     ['namespace', ''],
     ['namespace', 'ac/me'],
-    ['namespace', '__'],
-    ['packageName', '_'],
     ['packageName', '../demo'],
     ['packageName', 'demo tool'],
     ['packageName', 'd'.repeat(101)],
@@ -267,6 +363,7 @@ describe('createRegistryClient().getPackage', () => {
   it('passes transport failures through unchanged', async () => {
     const failure = new WebcFetchError('REGISTRY_HTTP', 'down', { transient: true });
     const client = createRegistryClient(async () => Promise.reject(failure), {
+      logger: recordingLogger().logger,
       redact: keepText,
     });
     expect(await rejectionOf(client.getPackage(NAME))).toBe(failure);
@@ -386,6 +483,27 @@ describe('createRegistryClient().getPackageRelease', () => {
   it('returns undefined for an unknown digest', async () => {
     const { client } = fakeTransport({ data: { getPackageRelease: null } });
     expect(await client.getPackageRelease(hex(HEX_V3))).toBeUndefined();
+  });
+
+  it('fails with transient REGISTRY_ERRORS when getPackageRelease is null beside errors', async () => {
+    const { client } = fakeTransport({
+      data: { getPackageRelease: null },
+      errors: [{ message: 'Connection pool timed out', path: ['getPackageRelease'] }],
+    });
+    const error = await rejectionOf(client.getPackageRelease(hex(HEX_V3)));
+    expect(error).toMatchObject({ code: 'REGISTRY_ERRORS', transient: true });
+    expect(error.message).toContain('Connection pool timed out');
+  });
+
+  it('uses the release beside errors that concern only fileSize, and warns', async () => {
+    const body = releaseBody({ webcV3: { ...image('V3', HEX_V3), fileSize: null } }) as object;
+    const { client, warnings } = fakeTransport({
+      ...body,
+      errors: [{ message: 'no size', path: ['getPackageRelease', 'webcV3', 'fileSize'] }],
+    });
+    expect(await client.getPackageRelease(hex(HEX_V3))).toMatchObject({ webc: 'v3', size: null });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('no size');
   });
 
   it.each([

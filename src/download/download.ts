@@ -27,7 +27,11 @@ export interface ByteSink<R> {
 export interface DownloadRequest {
   url: string;
   expectedSha256: Sha256Hex;
-  /** The registry's size; more bytes than this stop the download at once. */
+  /**
+   * The registry's `webcSize`: a hint, never a limit. Only a log line (and the digest-mismatch
+   * message) mention it when the delivered size differs; the digest, `maxBytes` and the
+   * timeouts bound the download.
+   */
   expectedSize?: number;
   /** e.g. 'acme/tool@1.2.0 (v3)', for messages */
   label: string;
@@ -46,7 +50,7 @@ export interface DownloadOptions<R> {
   requestTimeoutMs: number;
   /** A caller's overall bound (e.g. the action's `timeout`): aborting ends the download with its reason. */
   signal?: AbortSignal;
-  /** Size cap when `expectedSize` is unknown (and a bound even when it is known). */
+  /** The size cap, whatever size the registry publishes (DOWNLOAD_TOO_LARGE past it). */
   maxBytes: number;
   logger: Logger;
   /** Called once per attempt, so every attempt starts from a fresh sink. */
@@ -88,23 +92,23 @@ export async function download<R>(
   );
 }
 
-function sizeLimit(request: DownloadRequest, options: DownloadOptions<unknown>): number {
-  return request.expectedSize === undefined
-    ? options.maxBytes
-    : Math.min(request.expectedSize, options.maxBytes);
-}
-
-function tooLarge(request: DownloadRequest, limit: number, requested: string): WebcFetchError {
+function tooLarge(request: DownloadRequest, cap: number, requested: string): WebcFetchError {
   const url = displayUrl(requested);
-  const which =
-    request.expectedSize !== undefined && request.expectedSize <= limit
-      ? "the registry's size"
-      : 'the size cap';
   return new WebcFetchError(
     'DOWNLOAD_TOO_LARGE',
-    `${request.label}: the download from "${url}" is larger than ${which} of ${limit} bytes; stopped reading`,
+    `${request.label}: the download from "${url}" is larger than the size cap of ${cap} bytes; stopped reading`,
     { context: { url } },
   );
+}
+
+/**
+ * The log line for a size that differs from the registry's `webcSize`, or undefined when it
+ * matches or none was published. No real `webcSize` has ever been recorded and Wasmer uses it
+ * for progress only, so a registry off by a few bytes must still deliver (issue 9).
+ */
+export function sizeHintNote(size: number, hint: number | undefined): string | undefined {
+  if (hint === undefined || hint === size) return undefined;
+  return `${size} bytes, webcSize ${hint} (the registry's size is only a hint; the sha256 decides)`;
 }
 
 function httpStatusError(response: HttpResponseStream): WebcFetchError {
@@ -163,7 +167,7 @@ async function attemptDownload<R>(
     response.destroy();
     throw httpStatusError(response);
   }
-  const limit = sizeLimit(request, options);
+  const limit = options.maxBytes;
   const announced = Number(headerValue(response.headers['content-length']) ?? Number.NaN);
   if (response.headers['content-encoding'] === undefined && announced > limit) {
     response.destroy();
@@ -222,9 +226,15 @@ async function streamToFile<R>(
   const actual = hash.digest('hex') as Sha256Hex;
   checkDigest(request, actual, size, response.url);
   const verdict = sink?.finish();
+  const note = sizeHintNote(size, request.expectedSize);
+  if (note !== undefined) options.logger.info(`${request.label}: ${note}`);
   return { path, sha256: actual, size, url: response.url, sink: verdict };
 }
 
+/**
+ * A complete body with the wrong digest is never retried: a body cut short on the way is caught
+ * by Content-Length and premature-close checks (transient), not by comparing with `webcSize`.
+ */
 function checkDigest(
   request: DownloadRequest,
   actual: Sha256Hex,
@@ -233,17 +243,13 @@ function checkDigest(
 ): void {
   if (actual === request.expectedSha256) return;
   const url = displayUrl(requested);
-  if (request.expectedSize !== undefined && size < request.expectedSize) {
-    // Short of the registry's size: most likely cut off on the way, worth another try.
-    throw new WebcFetchError(
-      'DOWNLOAD_NETWORK',
-      `${request.label}: the download from "${url}" ended after ${size} of ${request.expectedSize} bytes`,
-      { context: { url }, transient: true },
-    );
-  }
+  const sizes =
+    request.expectedSize === undefined || request.expectedSize === size
+      ? ''
+      : ` (${size} bytes received, the registry's webcSize is ${request.expectedSize})`;
   throw new WebcFetchError(
     'DIGEST_MISMATCH',
-    `sha256 mismatch (expected ${request.expectedSha256}, got ${actual}) for ${request.label} from "${url}"`,
+    `sha256 mismatch (expected ${request.expectedSha256}, got ${actual}) for ${request.label} from "${url}"${sizes}`,
     { context: { url, expected: request.expectedSha256, actual } },
   );
 }

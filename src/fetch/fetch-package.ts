@@ -6,8 +6,13 @@ import { dirname, join, resolve as resolvePath } from 'node:path';
 import { cacheLocation } from '../cache/cache-key.js';
 import { fileIdentity, type CacheKey, type PackageCache } from '../cache/package-cache.js';
 import { copyFileAtomic, placeFile } from '../fs/place-file.js';
-import type { DownloadOptions, DownloadRequest, DownloadResult } from '../download/download.js';
 import { displayUrl } from '../http/display-url.js';
+import {
+  sizeHintNote,
+  type DownloadOptions,
+  type DownloadRequest,
+  type DownloadResult,
+} from '../download/download.js';
 import type { RetryPolicy } from '../http/retry.js';
 import { WebcFetchError, describeError } from '../errors.js';
 import type { FetchOptions } from '../inputs/action-inputs.js';
@@ -175,11 +180,11 @@ async function fromCache(
     return undefined;
   }
   try {
-    if (dist.size !== undefined && seen.size !== dist.size) {
-      throw new Error(`it has ${seen.size} bytes, the registry publishes ${dist.size}`);
-    }
+    // The registry's size is only a hint (issue 9): the re-hash alone decides.
     const verified = await verifyFile(cachedPath, dist, ports.signal);
     ports.logger.info(`Tool cache: hit at ${cachedPath}, re-hashed and verified`);
+    const note = sizeHintNote(verified.size, dist.size);
+    if (note !== undefined) ports.logger.info(`Tool cache: ${note}`);
     return {
       ...verified,
       path: cachedPath,
@@ -221,7 +226,7 @@ async function downloadAndPublish(
       userAgent: ports.userAgent,
       retry: ports.retry,
       requestTimeoutMs: options.requestTimeoutMs,
-      // Always the cap: a registry publishing a huge webcSize must not lift it.
+      // The cap bounds every download; webcSize (expectedSize) is a hint and neither lifts nor lowers it.
       maxBytes: MAX_CONTAINER_BYTES,
       logger: ports.logger,
       createSink: () => createContainerInspector(dist.webc),

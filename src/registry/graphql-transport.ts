@@ -1,7 +1,8 @@
 // Sends GraphQL documents to the registry: POST JSON, the token only to the endpoint's
-// origin, transient failures retried, the answer parsed as JSON and nothing more (the
-// registry client validates its shape). Error messages never include the token or the
-// response body (a hostile server could echo the Authorization header back).
+// origin, transient failures retried, the answer parsed as JSON and handed to the caller's
+// reader inside the retry loop (the registry client checks its shape and decides whether an
+// answer with GraphQL `errors` is worth another attempt). Error messages never include the
+// token or the response body (a hostile server could echo the Authorization header back).
 
 import { WebcFetchError, isWebcFetchError, type ErrorCode } from '../errors.js';
 import { httpRequest, type HttpResponseStream } from '../http/http-request.js';
@@ -19,8 +20,21 @@ export interface GraphqlRequest {
   operationName: string;
 }
 
-/** Resolves with the parsed JSON body (not validated beyond being JSON). */
-export type GraphqlTransport = (request: GraphqlRequest) => Promise<unknown>;
+/** One answer: a 2xx, or a 400 carrying GraphQL `errors`, with its body parsed as JSON. */
+export interface GraphqlAnswer {
+  readonly status: number;
+  /** Parsed JSON, not validated beyond that: the reader checks its shape. */
+  readonly body: unknown;
+}
+
+/**
+ * Turns an answer into the caller's value. It runs inside the retry loop: throwing a transient
+ * WebcFetchError (an answer without usable data) repeats the request like a 5xx would.
+ */
+export type GraphqlReader<T> = (answer: GraphqlAnswer) => T;
+
+/** Sends `request` (retrying transient failures) and resolves with what `read` makes of the answer. */
+export type GraphqlTransport = <T>(request: GraphqlRequest, read: GraphqlReader<T>) => Promise<T>;
 
 export interface GraphqlTransportOptions {
   endpoint: string;
@@ -43,9 +57,9 @@ const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 
 export function createGraphqlTransport(options: GraphqlTransportOptions): GraphqlTransport {
   const token = options.token === '' ? undefined : options.token;
-  return (request) =>
+  return (request, read) =>
     withRetries(
-      () => postOnce(request, options, token),
+      async () => read(await postOnce(request, options, token)),
       options.signal === undefined ? options.retry : { ...options.retry, signal: options.signal },
       options.logger,
       `registry request ${request.operationName}`,
@@ -56,7 +70,7 @@ async function postOnce(
   request: GraphqlRequest,
   options: GraphqlTransportOptions,
   token: string | undefined,
-): Promise<unknown> {
+): Promise<GraphqlAnswer> {
   const endpoint = options.endpoint;
   let response: HttpResponseStream;
   let text: string;
@@ -88,7 +102,7 @@ async function postOnce(
   const parsed = parseJson(text);
   const status = response.status;
   if (status >= 200 && status <= 299) {
-    if (parsed.ok) return parsed.value;
+    if (parsed.ok) return { status, body: parsed.value };
     throw new WebcFetchError(
       'REGISTRY_RESPONSE',
       `the registry at ${endpoint} answered with a body that is not JSON`,
@@ -99,7 +113,7 @@ async function postOnce(
   }
   // GraphQL-over-HTTP servers answer invalid documents with 400 and a JSON `errors` list;
   // the client reports those errors, which say far more than the status.
-  if (status === 400 && parsed.ok && hasErrors(parsed.value)) return parsed.value;
+  if (status === 400 && parsed.ok && hasErrors(parsed.value)) return { status, body: parsed.value };
   throw statusError(response, endpoint);
 }
 

@@ -5,9 +5,17 @@
 import { WebcFetchError, isWebcFetchError } from '../errors.js';
 import { parsePackageName } from '../spec/package-spec.js';
 import type { Redactor } from '../text/redaction.js';
-import { boundText, oneLine } from '../text/text-bounds.js';
+import { boundText } from '../text/text-bounds.js';
 import type { PackageName, Sha256Hex, WebcVersion } from '../types.js';
-import type { GraphqlTransport } from './graphql-transport.js';
+import {
+  objectAt,
+  readRootField,
+  wrongShape,
+  type AnswerContext,
+  type JsonObject,
+  type Operation,
+} from './graphql-answer.js';
+import type { GraphqlAnswer, GraphqlTransport } from './graphql-transport.js';
 import { GET_PACKAGE_QUERY, GET_PACKAGE_RELEASE_QUERY } from './queries.js';
 
 /** One distribution exactly as published: fields are null when the registry has none. */
@@ -50,32 +58,6 @@ export interface RegistryClient {
   getPackageRelease(hash: Sha256Hex): Promise<RegistryRelease | undefined>;
 }
 
-type JsonObject = Record<string, unknown>;
-
-/** Characters of a rejected registry name quoted in the error. */
-const MAX_SHOWN_NAME_CHARS = 120;
-
-function wrongShape(path: string, expected: string, value: unknown): WebcFetchError {
-  const got =
-    value === undefined
-      ? 'it is missing'
-      : `got ${value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value}`;
-  return new WebcFetchError(
-    'REGISTRY_RESPONSE',
-    `The registry's answer does not have the expected shape: ${path}: expected ${expected}, ${got}. ` +
-      'Check that the `registry` input points at a Wasmer registry GraphQL endpoint.',
-  );
-}
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function objectAt(value: unknown, path: string): JsonObject {
-  if (!isObject(value)) throw wrongShape(path, 'an object', value);
-  return value;
-}
-
 function stringAt(object: JsonObject, key: string, path: string): string {
   const value = object[key];
   if (typeof value !== 'string') throw wrongShape(`${path}.${key}`, 'a string', value);
@@ -87,6 +69,9 @@ function stringAt(object: JsonObject, key: string, path: string): string {
  * reaches log lines, cache keys, outputs and the summary, where a newline could start a
  * workflow command (`::error::`).
  */
+/** Characters of a rejected registry name quoted in the error. */
+const MAX_SHOWN_NAME_CHARS = 120;
+
 function namePartAt(
   object: JsonObject,
   key: 'namespace' | 'packageName',
@@ -136,42 +121,9 @@ function nullableSizeAt(object: JsonObject, key: string, path: string): number |
   return size;
 }
 
-const MAX_LISTED_ERRORS = 10;
-const MAX_ERROR_CHARS = 500;
-
-/**
- * The first few GraphQL error messages, each on one line and bounded, for the failure message.
- * Redacted before the cut: a registry echoing the token across it must not leave a prefix.
- */
-function listErrors(errors: unknown[], redact: Redactor): string {
-  const listed = errors.slice(0, MAX_LISTED_ERRORS).map((error: unknown) => {
-    const text =
-      isObject(error) && typeof error['message'] === 'string'
-        ? error['message']
-        : (JSON.stringify(error) ?? String(error));
-    // Line breaks and other controls in a registry's text must not reach a log line raw.
-    return boundText(oneLine(redact(text)), MAX_ERROR_CHARS);
-  });
-  const more = errors.length - listed.length;
-  return listed.join('; ') + (more > 0 ? ` (and ${more} more)` : '');
-}
-
-/** Returns `data` after turning GraphQL `errors` (even beside partial data) into REGISTRY_ERRORS. */
-export function readGraphqlData(body: unknown, operation: string, redact: Redactor): JsonObject {
-  const root = objectAt(body, 'body');
-  const errors = root['errors'];
-  if (errors !== undefined && errors !== null) {
-    if (!Array.isArray(errors)) throw wrongShape('errors', 'a list', errors);
-    if (errors.length > 0) {
-      throw new WebcFetchError(
-        'REGISTRY_ERRORS',
-        `The registry answered ${operation} with ${errors.length} error(s): ${listErrors(errors, redact)}. ` +
-          'Check the `registry` and `token` inputs.',
-      );
-    }
-  }
-  return objectAt(root['data'], 'data');
-}
+/** `webcSize` is a hint: an error that nulled it leaves the answer usable. */
+const GET_PACKAGE: Operation = { root: 'getPackage', hints: ['webcSize'] };
+const GET_PACKAGE_RELEASE: Operation = { root: 'getPackageRelease', hints: ['fileSize'] };
 
 function readDistribution(value: unknown, path: string): RawDistribution {
   const d = objectAt(value, path);
@@ -203,15 +155,16 @@ function readVersions(value: unknown, path: string): RegistryVersion[] {
 }
 
 /** Parses a `WebcFetchGetPackage` answer. */
-export function readPackageResponse(body: unknown, redact: Redactor): RegistryPackage | undefined {
-  const data = readGraphqlData(body, 'getPackage', redact);
-  const value = data['getPackage'];
-  if (value === null) return undefined;
+export function readPackageResponse(
+  answer: GraphqlAnswer,
+  context: AnswerContext,
+): RegistryPackage | undefined {
+  const p = readRootField(answer, GET_PACKAGE, context);
+  if (p === null) return undefined;
   const path = 'data.getPackage';
-  const p = objectAt(value, path);
   return {
-    namespace: namePartAt(p, 'namespace', path, redact),
-    name: namePartAt(p, 'packageName', path, redact),
+    namespace: namePartAt(p, 'namespace', path, context.redact),
+    name: namePartAt(p, 'packageName', path, context.redact),
     versions: readVersions(p['versions'], `${path}.versions`),
   };
 }
@@ -247,22 +200,20 @@ function readReleasePackage(value: unknown, path: string, redact: Redactor): str
 
 /** Parses a `WebcFetchGetPackageRelease` answer for the release with digest `hash`. */
 export function readReleaseResponse(
-  body: unknown,
+  answer: GraphqlAnswer,
   hash: Sha256Hex,
-  redact: Redactor,
+  context: AnswerContext,
 ): RegistryRelease | undefined {
-  const data = readGraphqlData(body, 'getPackageRelease', redact);
-  const value = data['getPackageRelease'];
-  if (value === null) return undefined;
+  const r = readRootField(answer, GET_PACKAGE_RELEASE, context);
+  if (r === null) return undefined;
   const path = 'data.getPackageRelease';
-  const r = objectAt(value, path);
   const releaseUrl = stringAt(r, 'webcUrl', path);
   const releaseManifest = nullableStringAt(r, 'piritaManifest', path);
   const images = [readImage(r['webcV3'], `${path}.webcV3`), readImage(r['webc'], `${path}.webc`)];
   const image = images.find((i) => i !== undefined && i.sha256.toLowerCase() === hash);
   return {
     hash,
-    package: readReleasePackage(r['package'], `${path}.package`, redact),
+    package: readReleasePackage(r['package'], `${path}.package`, context.redact),
     isArchived: booleanAt(r, 'isArchived', path),
     url: image?.url ?? releaseUrl,
     manifest: image?.manifest ?? releaseManifest,
@@ -276,34 +227,33 @@ export function releaseHashVariable(hash: Sha256Hex): string {
   return `sha256:${hash}`;
 }
 
-export interface RegistryClientOptions {
-  /**
-   * Cuts secrets out of the registry's text before it is bounded for a message: a registry
-   * can echo the Authorization header, and a cut through it leaves a prefix nothing recognises.
-   */
-  readonly redact: Redactor;
-}
-
+/**
+ * Answers are read inside the transport's retry loop, so an answer without usable data is
+ * repeated within the same `retries` and backoff as a 5xx. `context.logger` gets the warnings for
+ * errors beside usable data.
+ */
 export function createRegistryClient(
   transport: GraphqlTransport,
-  { redact }: RegistryClientOptions,
+  context: AnswerContext,
 ): RegistryClient {
   return {
-    async getPackage(name) {
-      const body = await transport({
-        query: GET_PACKAGE_QUERY,
-        variables: { name: name.full },
-        operationName: 'WebcFetchGetPackage',
-      });
-      return readPackageResponse(body, redact);
-    },
-    async getPackageRelease(hash) {
-      const body = await transport({
-        query: GET_PACKAGE_RELEASE_QUERY,
-        variables: { hash: releaseHashVariable(hash) },
-        operationName: 'WebcFetchGetPackageRelease',
-      });
-      return readReleaseResponse(body, hash, redact);
-    },
+    getPackage: (name) =>
+      transport(
+        {
+          query: GET_PACKAGE_QUERY,
+          variables: { name: name.full },
+          operationName: 'WebcFetchGetPackage',
+        },
+        (answer) => readPackageResponse(answer, context),
+      ),
+    getPackageRelease: (hash) =>
+      transport(
+        {
+          query: GET_PACKAGE_RELEASE_QUERY,
+          variables: { hash: releaseHashVariable(hash) },
+          operationName: 'WebcFetchGetPackageRelease',
+        },
+        (answer) => readReleaseResponse(answer, hash, context),
+      ),
   };
 }
