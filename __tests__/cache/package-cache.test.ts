@@ -2,12 +2,16 @@ import { spawn } from 'node:child_process';
 import {
   chmodSync,
   existsSync,
+  linkSync,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   statSync,
+  symlinkSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs';
@@ -308,6 +312,73 @@ describe('failed stores', () => {
     expect(existsSync(paths.marker)).toBe(false);
     expect(readFileSync(source)).toEqual(GOOD);
   });
+});
+
+describe('links planted in the cache', () => {
+  it('never writes through a .complete marker that is a symlink, and puts a real marker in its place', async () => {
+    const root = tempDir();
+    const paths = cacheEntryPaths(root, cacheLocation(KEY));
+    const outside = path.join(tempDir(), 'precious.txt');
+    writeFileSync(outside, 'keep me');
+    mkdirSync(path.dirname(paths.marker), { recursive: true });
+    symlinkSync(outside, paths.marker);
+    const cache = createPackageCache({ root, logger: silentLogger });
+
+    await cache.store(KEY, stagedFile());
+
+    expect(readFileSync(outside, 'utf8')).toBe('keep me');
+    expect(lstatSync(paths.marker).isFile()).toBe(true);
+    expect(cache.lookup(KEY)).toBe(paths.file);
+  });
+
+  it('never truncates a file hard-linked as the .complete marker', async () => {
+    const root = tempDir();
+    const paths = cacheEntryPaths(root, cacheLocation(KEY));
+    const outside = path.join(root, 'precious.txt');
+    writeFileSync(outside, 'keep me');
+    mkdirSync(path.dirname(paths.marker), { recursive: true });
+    linkSync(outside, paths.marker);
+
+    await createPackageCache({ root, logger: silentLogger }).store(KEY, stagedFile());
+
+    expect(readFileSync(outside, 'utf8')).toBe('keep me');
+  });
+
+  it('does not find an entry whose file or marker is a symlink', async () => {
+    const root = tempDir();
+    const cache = createPackageCache({ root, logger: silentLogger });
+    const cached = await cache.store(KEY, stagedFile());
+    const paths = cacheEntryPaths(root, cacheLocation(KEY));
+    const elsewhere = tempDir();
+
+    renameSync(paths.marker, path.join(elsewhere, 'marker'));
+    symlinkSync(path.join(elsewhere, 'marker'), paths.marker);
+    expect(cache.lookup(KEY)).toBeUndefined();
+
+    rmSync(paths.marker);
+    writeFileSync(paths.marker, '');
+    renameSync(cached, path.join(elsewhere, 'tool.webc'));
+    symlinkSync(path.join(elsewhere, 'tool.webc'), cached);
+    expect(cache.lookup(KEY)).toBeUndefined();
+  });
+});
+
+describe('a .complete marker that cannot be written', () => {
+  it.skipIf(!differentDevice)(
+    'removes the file it copied across file systems and keeps the source',
+    async () => {
+      const root = tempDir(SHM);
+      const paths = cacheEntryPaths(root, cacheLocation(KEY));
+      mkdirSync(paths.marker, { recursive: true });
+      const source = stagedFile();
+      const cache = createPackageCache({ root, logger: silentLogger });
+      await expect(cache.store(KEY, source)).rejects.toThrow(/\.complete/);
+      expect(readFileSync(source)).toEqual(GOOD);
+      expect(existsSync(paths.file)).toBe(false);
+      expect(tempFilesUnder(root)).toEqual([]);
+      expect(cache.lookup(KEY)).toBeUndefined();
+    },
+  );
 });
 
 describe('concurrent stores', () => {

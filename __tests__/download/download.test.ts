@@ -20,6 +20,7 @@ import {
   type TestServer,
 } from '../support/http-test-server.js';
 import { rejectionOf } from '../support/rejection.js';
+import { canMountTmpfs, mountTmpfs, type Tmpfs } from '../support/tmpfs.js';
 
 const ABC_SHA256 = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad' as Sha256Hex;
 const PAYLOAD = Buffer.alloc(300 * 1024 + 7, 0).map((_, i) => (i * 31 + 7) & 0xff);
@@ -558,3 +559,59 @@ describe('download and redirects', () => {
     await expectNoFilesLeft();
   });
 });
+
+describe('a staging folder that fills up (a real 64 KiB tmpfs)', () => {
+  let disk: Tmpfs | undefined;
+  afterEach(() => {
+    disk?.unmount();
+    disk = undefined;
+  });
+
+  async function fillUp(expectedSize: number | undefined): Promise<Error> {
+    disk = mountTmpfs({ bytes: 64 * 1024 });
+    const server = await serve(servePayload);
+    const error = await download(
+      request(server.url('/p.webc'), PAYLOAD_SHA256, expectedSize),
+      options({ tempDir: disk.dir }),
+    ).then(
+      () => new Error('expected the download to fail'),
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(Error);
+    expect(server.requests).toHaveLength(1);
+    expect(await readdir(disk.dir)).toEqual([]);
+    return error as Error;
+  }
+
+  it.skipIf(!canMountTmpfs)(
+    "names the folder and the registry's size as the bytes needed, and says what to do (needs root)",
+    async () => {
+      const error = await fillUp(PAYLOAD.length);
+      expect(error.message).toMatch(
+        new RegExp(
+          `^Not enough space in the staging folder ${disk?.dir ?? ''} for acme/tool@1\\.2\\.0 \\(v3\\): ` +
+            `it needs ${PAYLOAD.length} bytes \\(the size the registry publishes\\), and the disk was full after [0-9]+; `,
+        ),
+      );
+      expect(error.message).toMatch(/free space there .*or point it at a larger disk/);
+      expect(errorCodeOf(error.cause)).toBe('ENOSPC');
+    },
+  );
+
+  it.skipIf(!canMountTmpfs)(
+    'names the folder and the bytes written so far when the registry publishes no size (needs root)',
+    async () => {
+      const error = await fillUp(undefined);
+      expect(error.message).toMatch(
+        new RegExp(
+          `^Not enough space in the staging folder ${disk?.dir ?? ''} for acme/tool@1\\.2\\.0 \\(v3\\): ` +
+            'the disk was full after [0-9]+ bytes, and the registry publishes no size, so it needs more than that; ',
+        ),
+      );
+    },
+  );
+});
+
+function errorCodeOf(error: unknown): unknown {
+  return typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
+}

@@ -1,6 +1,14 @@
 // End to end: the bundled dist/index.js, run as the runner runs it, against the embedded
 // registry on loopback. Every case asserts on the outputs, the summary and the requests made.
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { corruptLastVolume } from '../../src/registry-server/seed.js';
@@ -231,6 +239,33 @@ describe('the bundled action against the embedded registry', () => {
     expect(result.exitCode).toBe(0);
     expect(result.outputs['path']).toBe(target);
     expect(existsSync(target)).toBe(true);
+  });
+
+  it('places <name>.webc inside a path that ends in a slash, creating that folder', async () => {
+    const dirs = makeRunnerDirs();
+    const folder = join(dirs.root, 'out');
+    const result = await run({ package: 'acme/good@1.2.0', path: `${folder}/` }, dirs);
+    expect(result.exitCode, result.stdout).toBe(0);
+    expect(result.outputs['path']).toBe(join(folder, 'good.webc'));
+    expect(statSync(folder).isDirectory()).toBe(true);
+    const published = readFileSync(reg.fileOf('acme/good', '1.2.0', 'v3'));
+    expect(readFileSync(join(folder, 'good.webc')).equals(published)).toBe(true);
+  });
+
+  it('places <name>.webc inside a path naming an existing folder, on a cache hit too', async () => {
+    const dirs = makeRunnerDirs();
+    const folder = join(dirs.root, 'existing');
+    mkdirSync(folder);
+    const published = readFileSync(reg.fileOf('acme/good', '1.2.0', 'v3'));
+    for (const cacheHit of ['false', 'true']) {
+      rmSync(join(folder, 'good.webc'), { force: true });
+      const result = await run({ package: 'acme/good@1.2.0', path: folder }, dirs);
+      expect(result.exitCode, result.stdout).toBe(0);
+      expect(result.outputs['cache-hit']).toBe(cacheHit);
+      expect(result.outputs['path']).toBe(join(folder, 'good.webc'));
+      expect(readFileSync(join(folder, 'good.webc')).equals(published)).toBe(true);
+    }
+    expect(readdirSync(folder)).toEqual(['good.webc']);
   });
 
   it('sends the token to the registry only, never to the download host, and never prints it', async () => {

@@ -1,12 +1,12 @@
 // The pipeline with in-memory ports: a scripted registry client and a download port that
 // serves bytes from a map (through the real sink), plus the real tool-cache placement.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createPackageCache } from '../../src/cache/package-cache.js';
+import { createPackageCache, type PackageCache } from '../../src/cache/package-cache.js';
 import type {
   DownloadOptions,
   DownloadRequest,
@@ -28,6 +28,9 @@ import type {
 import { demoPackage } from '../../src/registry-server/seed.js';
 import type { Logger, Sha256Hex, WebcVersion } from '../../src/types.js';
 import { encodeWebc } from '../../src/webc/webc-writer.js';
+import { rejectionOf } from '../support/rejection.js';
+
+const KEY = { package: 'acme/tool', version: '1.0.0', webc: 'v3' } as const;
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex') as Sha256Hex;
 const bytesOf = (version: string, webc: WebcVersion) =>
@@ -256,5 +259,66 @@ describe('fetchPackage', () => {
     const result = await fetchPackage(options({ path: target }), ports);
     expect(result.path).toBe(target);
     expect(sha(readFileSync(target))).toBe(sha(b3));
+  });
+
+  it('writes path from the verified download before the cache gets it: a file swapped into the cache right after the store never reaches path', async () => {
+    const b3 = bytesOf('1.0.0', 'v3');
+    const swapped = bytesOf('0.9.0', 'v3');
+    const { ports, options, root } = setup(
+      [{ version: '1.0.0', isArchived: false, v2: NONE, v3: dist('u/v3', b3) }],
+      new Map([['u/v3', b3]]),
+    );
+    const cache = ports.cache;
+    if (!cache) throw new Error('the setup has a cache');
+    // Another process that can write the tool cache, replacing the entry the moment it exists.
+    const hostile: PackageCache = {
+      ...cache,
+      store: async (key, verifiedPath) => {
+        const cached = await cache.store(key, verifiedPath);
+        writeFileSync(cached, swapped);
+        return cached;
+      },
+    };
+    const target = join(root, 'out', 'tool.webc');
+    const result = await fetchPackage(options({ path: target }), { ...ports, cache: hostile });
+    expect(result).toMatchObject({ path: target, sha256: sha(b3), cacheHit: false });
+    expect(sha(readFileSync(target))).toBe(sha(b3));
+  });
+
+  it('places <name>.webc inside a path that ends in a separator (creating it) or names a folder', async () => {
+    const b3 = bytesOf('1.0.0', 'v3');
+    const { ports, options, root } = setup(
+      [{ version: '1.0.0', isArchived: false, v2: NONE, v3: dist('u/v3', b3) }],
+      new Map([['u/v3', b3]]),
+    );
+    const fresh = join(root, 'fresh');
+    const first = await fetchPackage(options({ path: `${fresh}/` }), ports);
+    expect(first.path).toBe(join(fresh, 'tool.webc'));
+    const existing = join(root, 'existing');
+    mkdirSync(existing);
+    const second = await fetchPackage(options({ path: existing }), ports);
+    expect(second).toMatchObject({ cacheHit: true, path: join(existing, 'tool.webc') });
+    for (const folder of [fresh, existing]) {
+      expect(readdirSync(folder)).toEqual(['tool.webc']);
+      expect(sha(readFileSync(join(folder, 'tool.webc')))).toBe(sha(b3));
+    }
+  });
+
+  it('keeps the cache entry when path cannot be written on a cache hit, and fails naming the path input', async () => {
+    const b3 = bytesOf('1.0.0', 'v3');
+    const { ports, options, root, warnings } = setup(
+      [{ version: '1.0.0', isArchived: false, v2: NONE, v3: dist('u/v3', b3) }],
+      new Map([['u/v3', b3]]),
+    );
+    const cached = (await fetchPackage(options(), ports)).path;
+    const blocker = join(root, 'a-file');
+    writeFileSync(blocker, '');
+    const error = await rejectionOf(
+      fetchPackage(options({ path: join(blocker, 'tool.webc') }), ports),
+    );
+    expect(error).toMatchObject({ code: 'INVALID_INPUT', context: { input: 'path' } });
+    expect(error.message).toContain('`path` input');
+    expect(warnings).toEqual([]);
+    expect(ports.cache?.lookup({ ...KEY, registry: options().registry })).toBe(cached);
   });
 });

@@ -56,20 +56,24 @@ const ID_LENGTH = 16;
 export function cacheLocation(key: CacheKey): CacheLocation {
   const id = shortHash(JSON.stringify([key.registry, key.package, key.version]));
   const arch = `${key.webc}-${id}`;
+  const fileName = containerFileName(key.package);
   const sha = SHA256_SPEC.exec(key.package);
   if (sha !== null) {
-    return {
-      tool: 'webc-sha256',
-      version: toolVersion(key.version),
-      arch,
-      fileName: 'container.webc',
-    };
+    return { tool: 'webc-sha256', version: toolVersion(key.version), arch, fileName };
   }
-  const slash = key.package.indexOf('/');
-  const name = slash === -1 ? key.package : key.package.slice(slash + 1);
   const tool = safeName(`webc-${key.package.replace('/', '-')}`, MAX_TOOL_LENGTH);
-  const fileName = `${safeName(name, MAX_FILE_STEM_LENGTH)}.webc`;
   return { tool, version: toolVersion(key.version), arch, fileName };
+}
+
+/**
+ * The container's file name: `<name>.webc`, or `container.webc` for a `sha256:` spec. Also
+ * the name given to it inside a folder named by the `path` input.
+ */
+export function containerFileName(packageName: string): string {
+  if (SHA256_SPEC.test(packageName)) return 'container.webc';
+  const slash = packageName.indexOf('/');
+  const name = slash === -1 ? packageName : packageName.slice(slash + 1);
+  return `${safeName(name, MAX_FILE_STEM_LENGTH)}.webc`;
 }
 
 // npm's `semver`, which `tc.find` runs on the folder name, refuses numbers above this.

@@ -7,14 +7,18 @@
 // only ever appears or changes by a rename, so a reader sees no file, the previous complete
 // file, or the new complete file — never a partial one. Entries are not trusted: the caller
 // re-hashes a hit and evicts it when it does not match.
+//
+// The cache never follows a link it did not create (it creates none): an entry whose file or
+// marker is a symlink is absent, and the marker is created exclusively, never opened for
+// writing, so a planted link (or hard link) cannot make a store write outside the cache.
 
-import { existsSync, statSync } from 'node:fs';
-import { copyFile, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { existsSync, lstatSync } from 'node:fs';
+import { lstat, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import nodePath from 'node:path';
 import { describeError } from '../errors.js';
 import type { Logger } from '../types.js';
 import { cacheLocation, type CacheKey, type CacheLocation } from './cache-key.js';
-import { TEMP_SUFFIX, placeFile } from '../fs/place-file.js';
+import { TEMP_SUFFIX, errorCode, placeFile, type Placement } from '../fs/place-file.js';
 
 export type { CacheKey, CacheLocation } from './cache-key.js';
 
@@ -119,7 +123,7 @@ export function createPackageCache(options: PackageCacheOptions): PackageCache {
         return undefined;
       }
       const file = folder === '' ? undefined : pathModule.join(folder, location.fileName);
-      const found = file !== undefined && isFile(file);
+      const found = file !== undefined && isFile(file) && isFile(`${folder}.complete`);
       logger.debug(
         found
           ? `Tool cache entry found: ${file}`
@@ -155,7 +159,7 @@ async function storeEntry(
   } catch (error) {
     throw cacheWriteError(paths.folder, error);
   }
-  let placement: Awaited<ReturnType<typeof placeFile>>;
+  let placement: Placement;
   try {
     placement = await placeFile(verifiedPath, paths.file);
   } catch (error) {
@@ -164,12 +168,14 @@ async function storeEntry(
     await rm(paths.marker, { force: true }).catch(() => undefined);
     throw cacheWriteError(paths.file, error);
   }
+  const placed = await fileIdentity(paths.file);
   try {
-    await writeFile(paths.marker, '');
+    await writeMarker(paths.marker);
   } catch (error) {
-    // Without the marker the entry does not exist; give the caller its file back so it can
+    // Without the marker the entry does not exist: no file is left there without it (a disk
+    // that filled up exactly at the marker), and the caller gets its file back so it can
     // still deliver the verified container uncached.
-    if (placement === 'renamed') await restore(paths.file, verifiedPath, logger);
+    await withdraw({ paths, verifiedPath, placement, placed }, logger);
     throw cacheWriteError(paths.marker, error);
   }
   if (placement === 'copied') {
@@ -209,13 +215,58 @@ async function sweepStaleTemps(
   }
 }
 
-async function restore(cached: string, original: string, logger: Logger): Promise<void> {
+/**
+ * Creates the empty marker without following a link or writing into a file: `wx` (O_CREAT |
+ * O_EXCL) fails on any existing name, a dangling symlink included. A regular file already
+ * there is a marker (an earlier or a concurrent store's) and is left as it is; anything else
+ * (a planted link) is removed and the marker created again. A folder there fails the store.
+ */
+async function writeMarker(marker: string): Promise<void> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      await writeFile(marker, '', { flag: 'wx' });
+      return;
+    } catch (error) {
+      if (errorCode(error) !== 'EEXIST' || attempt > 0) throw error;
+    }
+    if ((await lstat(marker).catch(() => undefined))?.isFile()) return;
+    await rm(marker, { force: true });
+  }
+}
+
+interface PlacedEntry {
+  readonly paths: CacheEntryPaths;
+  readonly verifiedPath: string;
+  readonly placement: Placement;
+  /** The identity of the entry's file right after this store placed it. */
+  readonly placed: FileIdentity | undefined;
+}
+
+/**
+ * Takes the file a store placed back out of its entry (best effort): a copy is removed, a
+ * moved file is renamed back to `verifiedPath`. A file another process has put there since is
+ * never handed to the caller as if it were the verified one.
+ */
+async function withdraw(entry: PlacedEntry, logger: Logger): Promise<void> {
+  const { paths, verifiedPath, placed } = entry;
+  if (placed === undefined || !sameFile(await fileIdentity(paths.file), placed)) {
+    logger.debug(`Tool cache file ${paths.file} changed since it was placed; leaving it`);
+    return;
+  }
   try {
-    await rename(cached, original);
-  } catch {
-    await copyFile(cached, original).catch((error: unknown) => {
-      logger.debug(`Could not restore ${original} from ${cached}: ${describeError(error)}`);
-    });
+    if (entry.placement === 'copied') {
+      await rm(paths.file, { force: true });
+      return;
+    }
+    await placeFile(paths.file, verifiedPath);
+    if (!sameFile(await fileIdentity(verifiedPath), placed)) {
+      await rm(verifiedPath, { force: true });
+      throw new Error('another process replaced it meanwhile');
+    }
+  } catch (error) {
+    logger.debug(
+      `Could not take ${paths.file} back out of the tool cache: ${describeError(error)}`,
+    );
   }
 }
 
@@ -235,6 +286,7 @@ function findUnder(root: string, pathModule: PathModule): ToolCacheFind {
   };
 }
 
+/** A regular file, not a link to one. */
 function isFile(file: string): boolean {
-  return statSync(file, { throwIfNoEntry: false })?.isFile() === true;
+  return lstatSync(file, { throwIfNoEntry: false })?.isFile() === true;
 }

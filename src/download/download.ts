@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { WebcFetchError } from '../errors.js';
 import { displayUrl } from '../http/display-url.js';
+import { errorCode } from '../fs/place-file.js';
 import { httpRequest, type HttpResponseStream } from '../http/http-request.js';
 import {
   isTransientStatus,
@@ -183,8 +184,30 @@ async function attemptDownload<R>(
     // A failed removal (EBUSY/EPERM from a virus scanner on Windows) must not replace the
     // error that decides retry and fallback; the temp directory is the runner's to clear.
     await rm(path, { force: true, maxRetries: 3 }).catch(() => {});
-    throw error;
+    throw DISK_FULL.has(errorCode(error) ?? '')
+      ? stagingFull(request, options.tempDir, file.bytesWritten, error)
+      : error;
   }
+}
+
+const DISK_FULL = new Set(['ENOSPC', 'EDQUOT']);
+
+/** A bare `ENOSPC` says neither where nor how much: name the folder and the bytes needed. */
+function stagingFull(
+  request: DownloadRequest,
+  tempDir: string,
+  written: number,
+  cause: unknown,
+): Error {
+  const need =
+    request.expectedSize === undefined
+      ? `the disk was full after ${written} bytes, and the registry publishes no size, so it needs more than that`
+      : `it needs ${request.expectedSize} bytes (the size the registry publishes), and the disk was full after ${written}`;
+  return new Error(
+    `Not enough space in the staging folder ${tempDir} for ${request.label}: ${need}; ` +
+      'free space there (on a runner: RUNNER_TEMP) or point it at a larger disk, then run again.',
+    { cause },
+  );
 }
 
 /** Closes the file before it is removed, so a late open cannot re-create it after `rm`. */

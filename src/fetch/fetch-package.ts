@@ -1,9 +1,12 @@
 // The fetch pipeline: resolve once, then walk the priority list over that one version. Each
 // candidate is served from the tool cache (after re-hashing) or downloaded while hashing,
-// verified, and only then published into the cache and to the requested path.
+// verified, and only then published into the cache and to the requested path. The file at the
+// requested path is always written from the bytes that were verified (the private download,
+// or the very read that re-hashed a cache hit), never read back from the shared cache, which
+// another process may change at any time.
 import { mkdir, rm } from 'node:fs/promises';
-import { dirname, join, resolve as resolvePath } from 'node:path';
-import { cacheLocation } from '../cache/cache-key.js';
+import { dirname, join } from 'node:path';
+import { cacheLocation, containerFileName } from '../cache/cache-key.js';
 import { fileIdentity, type CacheKey, type PackageCache } from '../cache/package-cache.js';
 import { copyFileAtomic, placeFile } from '../fs/place-file.js';
 import { displayUrl } from '../http/display-url.js';
@@ -22,7 +25,8 @@ import { resolvePackage } from '../resolve/resolve-package.js';
 import type { Logger, ResolvedPackage, Sha256Hex, WebcVersion, Distribution } from '../types.js';
 import { createContainerInspector, type ContainerReport } from '../webc/container-inspector.js';
 import { walkPriority, type Attempt } from './fallback-policy.js';
-import { verifyFile } from './verify-file.js';
+import { makeFolderOf, pathTarget, pathWriteError, type PathTarget } from './path-target.js';
+import { CopyFailedError, verifyFile } from './verify-file.js';
 
 /** The I/O the pipeline needs, passed in so a CLI, a server or a test can supply its own. */
 export interface FetchPorts {
@@ -70,8 +74,6 @@ interface Delivered {
   readonly sha256: Sha256Hex;
   readonly size: number;
   readonly cacheHit: boolean;
-  /** True when `path` is the tool cache's file (a copy must be left in place). */
-  readonly cached: boolean;
   readonly downloadUrl: string;
   readonly container: ContainerReport;
 }
@@ -92,16 +94,18 @@ export async function fetchPackage(options: FetchOptions, ports: FetchPorts): Pr
   ports.logger.info(
     `Resolved ${subject}; published: ${publishedSummary(resolved)}; priority: ${options.priority.join(', ')}`,
   );
+  const target =
+    options.path === undefined
+      ? undefined
+      : await pathTarget(options.path, containerFileName(resolved.package));
   const walk = await walkPriority(
     options.priority,
     subject,
-    (webc) => deliverCandidate(resolved, webc, options, ports),
+    (webc) => deliverCandidate(resolved, webc, options, ports, target),
     ports,
   );
   const delivered = walk.value;
-  const path = options.path
-    ? await placeAtPath(delivered.path, options.path, { move: !delivered.cached })
-    : delivered.path;
+  const path = delivered.path;
   ports.logger.info(
     `Delivered ${subject} as WebC ${walk.webc} (${delivered.size} bytes, sha256 ${delivered.sha256}` +
       `${delivered.cacheHit ? ', from the tool cache' : ''}) at ${path}`,
@@ -134,6 +138,7 @@ async function deliverCandidate(
   webc: WebcVersion,
   options: FetchOptions,
   ports: FetchPorts,
+  target: PathTarget | undefined,
 ): Promise<Delivered> {
   const dist = candidateDistribution(resolved, webc);
   if (options.sha256 !== undefined && dist.sha256 !== options.sha256) {
@@ -149,9 +154,9 @@ async function deliverCandidate(
     version: resolved.version,
     webc,
   };
-  const hit = await fromCache(key, dist, ports);
+  const hit = await fromCache(key, dist, ports, target);
   if (hit) return hit;
-  return downloadAndPublish(key, dist, resolved, options, ports);
+  return downloadAndPublish(key, dist, resolved, options, ports, target);
 }
 
 function candidateDistribution(resolved: ResolvedPackage, webc: WebcVersion): Distribution {
@@ -165,11 +170,15 @@ function candidateDistribution(resolved: ResolvedPackage, webc: WebcVersion): Di
   );
 }
 
-/** A cache hit counts only after the file re-hashes to the registry's current digest. */
+/**
+ * A cache hit counts only after the file re-hashes to the registry's current digest. With a
+ * `path`, the same read writes it there: one pass, and exactly the bytes that were verified.
+ */
 async function fromCache(
   key: CacheKey,
   dist: Distribution,
   ports: FetchPorts,
+  target: PathTarget | undefined,
 ): Promise<Delivered | undefined> {
   if (!ports.cache) return undefined;
   const cachedPath = ports.cache.lookup(key);
@@ -179,23 +188,31 @@ async function fromCache(
     ports.logger.info(`Tool cache: no entry for ${dist.webc}`);
     return undefined;
   }
+  if (target) await makeFolderOf(target);
   try {
     // The registry's size is only a hint (issue 9): the re-hash alone decides.
-    const verified = await verifyFile(cachedPath, dist, ports.signal);
-    ports.logger.info(`Tool cache: hit at ${cachedPath}, re-hashed and verified`);
+    const verified = await verifyFile(cachedPath, dist, {
+      signal: ports.signal,
+      copyTo: target?.path,
+    });
+    ports.logger.info(
+      `Tool cache: hit at ${cachedPath}, re-hashed and verified` +
+        (target ? `, written to ${target.path} in the same pass` : ''),
+    );
     const note = sizeHintNote(verified.size, dist.size);
     if (note !== undefined) ports.logger.info(`Tool cache: ${note}`);
     return {
       ...verified,
-      path: cachedPath,
+      path: target?.path ?? cachedPath,
       cacheHit: true,
-      cached: true,
       downloadUrl: displayUrl(dist.url),
       container: verified.report,
     };
   } catch (error) {
     // The overall bound, not the file: stop rather than evict and download again.
     if (ports.signal?.aborted) throw ports.signal.reason;
+    // The `path` input could not be written: the entry is not at fault, keep it.
+    if (error instanceof CopyFailedError && target) throw pathWriteError(target, error.cause);
     ports.logger.warning(
       `Tool cache entry ${cachedPath} failed re-verification (${describeError(error)}): it was ` +
         'changed on disk, or the registry now publishes other bytes for this version; ' +
@@ -212,6 +229,7 @@ async function downloadAndPublish(
   resolved: ResolvedPackage,
   options: FetchOptions,
   ports: FetchPorts,
+  target: PathTarget | undefined,
 ): Promise<Delivered> {
   const result = await ports.download(
     {
@@ -241,10 +259,11 @@ async function downloadAndPublish(
   ports.logger.info(
     `Downloaded ${result.size} bytes from ${displayUrl(result.url)}; sha256 and container verified`,
   );
-  const { path, cached } = await publish(key, result.path, ports);
+  const path = target
+    ? await placeAndPublish(key, result.path, target, ports)
+    : await publish(key, result.path, ports);
   return {
     path,
-    cached,
     sha256: result.sha256,
     size: result.size,
     cacheHit: false,
@@ -253,49 +272,64 @@ async function downloadAndPublish(
   };
 }
 
-/** Moves the verified file into the cache; a cache that cannot take it degrades to an uncached result. */
-async function publish(
+/**
+ * Writes the verified download at `path` first, from the private staging file, and only then
+ * hands that file to the cache: whatever another process does to the cache entry afterwards
+ * cannot reach `path`. Without a cache the file is moved there instead of copied.
+ */
+async function placeAndPublish(
   key: CacheKey,
   verifiedPath: string,
+  target: PathTarget,
   ports: FetchPorts,
-): Promise<{ path: string; cached: boolean }> {
-  if (ports.cache) {
-    try {
-      const cached = await ports.cache.store(key, verifiedPath);
-      ports.logger.info(`Tool cache: stored at ${cached}`);
-      return { path: cached, cached: true };
-    } catch (error) {
-      ports.logger.warning(
-        `Could not store the container in the tool cache (${describeError(error)}); ` +
-          'using the verified download without caching it.',
-      );
+): Promise<string> {
+  await makeFolderOf(target);
+  try {
+    if (ports.cache) await copyFileAtomic(verifiedPath, target.path);
+    else if ((await placeFile(verifiedPath, target.path)) === 'copied') {
+      await rm(verifiedPath, { force: true });
     }
+  } catch (error) {
+    await rm(verifiedPath, { force: true });
+    throw pathWriteError(target, error);
   }
+  if (ports.cache) {
+    const stored = await storeInCache(ports.cache, key, verifiedPath, ports.logger);
+    if (!stored) await rm(verifiedPath, { force: true });
+  }
+  return target.path;
+}
+
+/** Moves the verified file into the cache; a cache that cannot take it degrades to an uncached result. */
+async function publish(key: CacheKey, verifiedPath: string, ports: FetchPorts): Promise<string> {
+  const cached = ports.cache
+    ? await storeInCache(ports.cache, key, verifiedPath, ports.logger)
+    : undefined;
+  if (cached !== undefined) return cached;
   // Uncached: a readable name beside where it was staged, keyed like the cache so fetches of
   // the same package from two registries in one job do not overwrite each other.
   const { tool, version, arch } = cacheLocation(key);
   const named = join(dirname(verifiedPath), `${tool}-${version}-${arch}.webc`);
   await placeFile(verifiedPath, named);
-  return { path: named, cached: false };
+  return named;
 }
 
-/**
- * Places the container at the user's `path` atomically: a reader never sees a half-written
- * file. A cached file is copied (the cache keeps its own); an uncached one is moved.
- */
-async function placeAtPath(from: string, to: string, how: { move: boolean }): Promise<string> {
-  const target = resolvePath(to);
+/** The cached file's path, or undefined (with a warning) when the cache could not take it. */
+async function storeInCache(
+  cache: PackageCache,
+  key: CacheKey,
+  verifiedPath: string,
+  logger: Logger,
+): Promise<string | undefined> {
   try {
-    await mkdir(dirname(target), { recursive: true });
-    if (how.move) await placeFile(from, target);
-    else await copyFileAtomic(from, target);
+    const cached = await cache.store(key, verifiedPath);
+    logger.info(`Tool cache: stored at ${cached}`);
+    return cached;
   } catch (error) {
-    throw new WebcFetchError(
-      'INVALID_INPUT',
-      `Could not write the container to the \`path\` input "${to}" (${describeError(error)}); ` +
-        'check that it names a file (not a folder) in a writable location with free space.',
-      { context: { input: 'path' }, cause: error },
+    logger.warning(
+      `Could not store the container in the tool cache (${describeError(error)}); ` +
+        'using the verified download without caching it.',
     );
+    return undefined;
   }
-  return target;
 }
