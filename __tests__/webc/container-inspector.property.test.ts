@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { WebcFetchError } from '../../src/errors.js';
+import { createContainerInspector } from '../../src/webc/container-inspector.js';
 import { encodeWebc } from '../../src/webc/webc-writer.js';
 import { inspectInChunks, samplePackage } from './webc-test-support.js';
 
@@ -9,9 +10,23 @@ const CONTAINERS = {
   v2: encodeWebc(samplePackage(), 'v2'),
 } as const;
 
-function outcome(bytes: Uint8Array, webc: 'v2' | 'v3', chunk: number): 'accepted' | 'rejected' {
+/** Contents mode: the same checks plus the volume headers and every file's hash. */
+function inspectContentsInChunks(bytes: Uint8Array, webc: 'v2' | 'v3', chunk: number): void {
+  const inspector = createContainerInspector(webc, { contents: true });
+  const step = chunk === 0 ? Math.max(bytes.length, 1) : chunk;
+  for (let at = 0; at < bytes.length; at += step) inspector.update(bytes.subarray(at, at + step));
+  inspector.finish();
+}
+
+function outcome(
+  bytes: Uint8Array,
+  webc: 'v2' | 'v3',
+  chunk: number,
+  contents = false,
+): 'accepted' | 'rejected' {
   try {
-    inspectInChunks(bytes, webc, chunk);
+    if (contents) inspectContentsInChunks(bytes, webc, chunk);
+    else inspectInChunks(bytes, webc, chunk);
     return 'accepted';
   } catch (error) {
     expect(error).toBeInstanceOf(WebcFetchError);
@@ -38,7 +53,7 @@ describe('the container inspector under damage', () => {
     expect(accepted).toEqual([]);
   }, 60_000);
 
-  it('rejects random truncations and flips fed in random chunk sizes, cleanly and without hanging', () => {
+  it('rejects random truncations and flips fed in random chunk sizes, in both modes, cleanly and without hanging', () => {
     const webcArb = fc.constantFrom('v2' as const, 'v3' as const);
     const chunkArb = fc.constantFrom(1, 3, 64, 0);
     fc.assert(
@@ -48,16 +63,17 @@ describe('the container inspector under damage', () => {
         fc.integer({ min: 1, max: 255 }),
         chunkArb,
         fc.boolean(),
-        (webc, pos, mask, chunk, truncate) => {
+        fc.boolean(),
+        (webc, pos, mask, chunk, truncate, contents) => {
           const good = CONTAINERS[webc];
           const at = pos % good.length;
           if (truncate) {
-            expect(outcome(good.subarray(0, at), webc, chunk)).toBe('rejected');
+            expect(outcome(good.subarray(0, at), webc, chunk, contents)).toBe('rejected');
             return;
           }
           const bad = good.slice();
           bad[at] = (bad[at] ?? 0) ^ mask;
-          expect(outcome(bad, webc, chunk)).toBe('rejected');
+          expect(outcome(bad, webc, chunk, contents)).toBe('rejected');
         },
       ),
       { numRuns: 3000 },

@@ -1,5 +1,6 @@
 // Shared builders for the WebC tests: a tiny valid module, sample packages, fixtures,
 // chunked feeding and byte-level corruption helpers.
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { decodeFirst, encode } from 'cborg';
@@ -7,7 +8,8 @@ import type { WebcVersion } from '../../src/types.js';
 import { createContainerInspector } from '../../src/webc/container-inspector.js';
 import type { ContainerReport } from '../../src/webc/container-inspector.js';
 import { CBOR_KEEP_ORDER, readU64 } from '../../src/webc/webc-layout.js';
-import type { WebcPackage } from '../../src/webc/webc-package.js';
+import { isFileSource, isLazyContent } from '../../src/webc/webc-package.js';
+import type { DirectoryTree, WebcPackage } from '../../src/webc/webc-package.js';
 
 /** A module with one function exported as `_start`: what a WASI command needs. */
 export const TINY_WASM = Uint8Array.from([
@@ -111,4 +113,53 @@ export function entryOf(
   let node: unknown = index;
   for (const key of path) node = (node as Map<string, unknown>).get(key);
   return node as Map<string, unknown>;
+}
+
+/**
+ * A tree with nested and empty directories, empty files, names whose UTF-8 byte order differs
+ * from JS string order (U+FF5E sorts before an emoji in UTF-8, after it in UTF-16), a name that
+ * starts with a byte-order mark, and a directory of many files.
+ */
+export const RICH_TREE: DirectoryTree = {
+  'readme.txt': 'hello\n',
+  empty: {},
+  'empty-file': '',
+  src: { lib: { 'a.rs': 'fn a() {}\n', 'b.rs': '' }, 'main.rs': 'fn main() {}\n' },
+  café: { '日本.txt': 'こんにちは', '\u{1F642}': 'smile', '\uFF5E': 'tilde', '\uFEFFbom': 'bom' },
+  many: Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`f${i}.txt`, `file ${i}\n`])),
+};
+
+export interface ExpectedListing {
+  files: { path: string; size: number; sha256: string }[];
+  directories: string[];
+  fileCount: number;
+  totalBytes: number;
+}
+
+const byUtf8 = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
+
+/** The listing of `tree` worked out from the tree itself, independently of any header. */
+export function expectedListing(tree: DirectoryTree): ExpectedListing {
+  const files: ExpectedListing['files'] = [];
+  const directories: string[] = [];
+  const walk = (dir: DirectoryTree, prefix: string): void => {
+    for (const [name, child] of Object.entries(dir)) {
+      const path = `${prefix}/${name}`;
+      if (!isFileSource(child)) {
+        directories.push(path);
+        walk(child, path);
+        continue;
+      }
+      const chunks = isLazyContent(child) ? [...child.chunks()] : [Buffer.from(child)];
+      const hash = createHash('sha256');
+      for (const chunk of chunks) hash.update(chunk);
+      const size = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
+      files.push({ path, size, sha256: hash.digest('hex') });
+    }
+  };
+  walk(tree, '');
+  files.sort((a, b) => byUtf8(a.path, b.path));
+  directories.sort(byUtf8);
+  const totalBytes = files.reduce((sum, file) => sum + file.size, 0);
+  return { files, directories, fileCount: files.length, totalBytes };
 }

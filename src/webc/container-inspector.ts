@@ -15,6 +15,10 @@ import { HEADER_SIZE, INDEX_FRAMING, MAGIC, TAG, readU64, sectionFraming } from 
 import type { ManifestSummary } from './webc-manifest.js';
 import { SectionReader } from './section-reader.js';
 import type { SectionSpec } from './section-reader.js';
+import { assembleContents } from './container-contents.js';
+import type { ContainerContents, SectionContents } from './container-contents.js';
+import { MAX_LISTED_PATH_BYTES } from './volume-header.js';
+import type { PathBudget } from './volume-header.js';
 
 export interface ContainerReport {
   readonly webc: WebcVersion;
@@ -31,11 +35,24 @@ export interface ContainerReport {
   }[];
 }
 
-export interface ContainerInspector {
+/** The report of contents mode: also what the container carries. */
+export type ContainerContentsReport = ContainerReport & ContainerContents;
+
+export interface ContainerInspector<Report extends ContainerReport = ContainerReport> {
   /** Feed the next bytes of the file, in order. Throws WebcFetchError('CONTAINER_INVALID') as soon as something is wrong. */
   update(chunk: Uint8Array): void;
   /** Call after the last byte. Returns the report or throws WebcFetchError('CONTAINER_INVALID'). */
-  finish(): ContainerReport;
+  finish(): Report;
+}
+
+export interface InspectorOptions {
+  /**
+   * Also parse every volume header and hash every file as it streams past, checking each
+   * against its record, and report the manifest and listings. Costs a second hash pass over
+   * the atoms and volume data and holds each volume header (up to 16 MiB) while its section
+   * streams; without it the inspector does neither.
+   */
+  readonly contents?: boolean;
 }
 
 /** Caps on what is buffered: the index and the manifest are held whole to be decoded. */
@@ -109,8 +126,15 @@ class StreamingInspector implements ContainerInspector {
   private current = 0;
   private summary: ManifestSummary | undefined;
   private failure: unknown;
+  /** Contents mode only. */
+  private readonly budget: PathBudget | undefined;
 
-  constructor(private readonly expected: WebcVersion) {}
+  constructor(
+    private readonly expected: WebcVersion,
+    options: InspectorOptions,
+  ) {
+    this.budget = options.contents === true ? { remaining: MAX_LISTED_PATH_BYTES } : undefined;
+  }
 
   update(chunk: Uint8Array): void {
     if (this.failure !== undefined) throw this.failure;
@@ -172,11 +196,11 @@ class StreamingInspector implements ContainerInspector {
     const payload = this.indexPayload ?? new Uint8Array(0);
     const index = parseIndex(payload, this.expected);
     const specs = planSections(index, this.expected, INDEX_END_BASE + payload.length);
-    this.sections = specs.map((spec) => new SectionReader(spec, this.expected));
+    this.sections = specs.map((spec) => new SectionReader(spec, this.expected, this.budget));
     this.indexPayload = new Uint8Array(0);
   }
 
-  finish(): ContainerReport {
+  finish(): ContainerReport | ContainerContentsReport {
     if (this.failure !== undefined) throw this.failure;
     const truncated = this.truncation();
     if (truncated !== undefined) {
@@ -184,7 +208,7 @@ class StreamingInspector implements ContainerInspector {
       throw this.failure;
     }
     const summary = this.summary ?? { commands: [], entrypoint: undefined, dependencies: {} };
-    return {
+    const report: ContainerReport = {
       webc: this.expected,
       ...summary,
       sections: (this.sections ?? []).map(({ spec }) => ({
@@ -194,6 +218,13 @@ class StreamingInspector implements ContainerInspector {
         length: spec.entry.span.len,
       })),
     };
+    if (this.budget === undefined) return report;
+    const parts: SectionContents[] = [];
+    for (const section of this.sections ?? []) {
+      const part = section.contents();
+      if (part !== undefined) parts.push(part);
+    }
+    return { ...report, ...assembleContents(parts) };
   }
 
   /** Where the file ended too early, if it did. */
@@ -209,13 +240,35 @@ class StreamingInspector implements ContainerInspector {
   }
 }
 
-export function createContainerInspector(expected: WebcVersion): ContainerInspector {
-  return new StreamingInspector(expected);
+export function createContainerInspector(expected: WebcVersion): ContainerInspector;
+export function createContainerInspector(
+  expected: WebcVersion,
+  options: InspectorOptions & { contents: true },
+): ContainerInspector<ContainerContentsReport>;
+export function createContainerInspector(
+  expected: WebcVersion,
+  options?: InspectorOptions,
+): ContainerInspector;
+export function createContainerInspector(
+  expected: WebcVersion,
+  options: InspectorOptions = {},
+): ContainerInspector<ContainerReport> | ContainerInspector<ContainerContentsReport> {
+  return new StreamingInspector(expected, options);
 }
 
 /** Verifies a container held in memory (tests, small files). */
-export function inspectContainerBytes(bytes: Uint8Array, expected: WebcVersion): ContainerReport {
-  const inspector = createContainerInspector(expected);
+export function inspectContainerBytes(bytes: Uint8Array, expected: WebcVersion): ContainerReport;
+export function inspectContainerBytes(
+  bytes: Uint8Array,
+  expected: WebcVersion,
+  options: InspectorOptions & { contents: true },
+): ContainerContentsReport;
+export function inspectContainerBytes(
+  bytes: Uint8Array,
+  expected: WebcVersion,
+  options: InspectorOptions = {},
+): ContainerReport {
+  const inspector = createContainerInspector(expected, options);
   inspector.update(bytes);
   return inspector.finish();
 }

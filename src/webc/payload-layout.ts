@@ -5,6 +5,7 @@
 import { WebcFetchError } from '../errors.js';
 import type { WebcVersion } from '../types.js';
 import { TAG, bytesEqual, readU64 } from './webc-layout.js';
+import type { VolumeContentsReader } from './volume-contents.js';
 
 type Phase = 'nameLen' | 'name' | 'headerLen' | 'header' | 'dataLen' | 'data' | 'end';
 
@@ -30,6 +31,8 @@ export class PayloadLayoutReader {
     private readonly label: string,
     /** UTF-8 bytes of the index key; undefined for the atoms section. */
     private readonly expectedName: Uint8Array | undefined,
+    /** Contents mode only: receives the header and the data as they stream past. */
+    private readonly contents?: VolumeContentsReader,
   ) {
     this.phase = expectedName === undefined ? 'headerLen' : 'nameLen';
   }
@@ -61,8 +64,10 @@ export class PayloadLayoutReader {
         if (this.left === this.headerLength && piece[0] !== TAG.directory) {
           this.fail(`the header starts with tag ${piece[0]}; its root must be a directory (30)`);
         }
+        this.contents?.absorbHeader(piece);
         return;
       case 'data':
+        this.contents?.absorbData(piece);
         return;
       default:
         this.field.set(piece, 8 - this.left);
@@ -101,6 +106,7 @@ export class PayloadLayoutReader {
           this.fail(`header length ${length} is too small for a root directory`);
         }
         this.headerLength = length;
+        this.contents?.beginHeader(length);
         this.enter('header', length);
         break;
       }
@@ -112,6 +118,7 @@ export class PayloadLayoutReader {
         const rest = this.payloadSize - this.position;
         if (length !== rest)
           this.fail(`data length ${length} leaves ${rest - length} payload bytes unused`);
+        this.contents?.beginData(length);
         this.enter('data', length);
         break;
       }

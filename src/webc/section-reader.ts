@@ -9,6 +9,10 @@ import { HASH_SIZE, TAG, bytesEqual, readU64, sectionFraming, toHex } from './we
 import { parseManifest } from './webc-manifest.js';
 import type { ManifestSummary } from './webc-manifest.js';
 import { PayloadLayoutReader } from './payload-layout.js';
+import { manifestContents } from './container-contents.js';
+import type { SectionContents } from './container-contents.js';
+import { VolumeContentsReader } from './volume-contents.js';
+import type { PathBudget } from './volume-header.js';
 
 export interface SectionSpec {
   readonly kind: 'manifest' | 'atoms' | 'volume';
@@ -28,10 +32,14 @@ export class SectionReader {
   private readonly hash: Hash = createHash('sha256');
   private manifest: Uint8Array | undefined;
   private layout: PayloadLayoutReader | undefined;
+  private volumeContents: VolumeContentsReader | undefined;
+  private gathered: SectionContents | undefined;
 
   constructor(
     readonly spec: SectionSpec,
     private readonly webc: WebcVersion,
+    /** Contents mode: list what the section carries, spending path text from this budget. */
+    private readonly contentsBudget?: PathBudget,
   ) {
     this.framing = new Uint8Array(sectionFraming(webc));
     this.payloadSize = spec.entry.span.len - this.framing.length;
@@ -79,7 +87,23 @@ export class SectionReader {
     else {
       const name =
         this.spec.name === undefined ? undefined : new TextEncoder().encode(this.spec.name);
-      this.layout = new PayloadLayoutReader(this.payloadSize, this.webc, this.fullLabel, name);
+      const budget = this.contentsBudget;
+      this.volumeContents =
+        budget === undefined
+          ? undefined
+          : new VolumeContentsReader({
+              webc: this.webc,
+              label: this.fullLabel,
+              atoms: this.spec.kind === 'atoms',
+              budget,
+            });
+      this.layout = new PayloadLayoutReader(
+        this.payloadSize,
+        this.webc,
+        this.fullLabel,
+        name,
+        this.volumeContents,
+      );
     }
   }
 
@@ -105,14 +129,34 @@ export class SectionReader {
       );
     }
     this.layout?.finish();
-    if (this.manifest === undefined) return undefined;
+    if (this.manifest === undefined) {
+      if (this.volumeContents !== undefined) this.gatherListing(this.volumeContents);
+      return undefined;
+    }
     try {
-      return parseManifest(this.manifest);
+      const summary = parseManifest(this.manifest);
+      if (this.contentsBudget !== undefined) {
+        this.gathered = { kind: 'manifest', contents: manifestContents(this.manifest) };
+      }
+      return summary;
     } catch (error) {
       if (!(error instanceof WebcFetchError)) throw error;
       throw new WebcFetchError('CONTAINER_INVALID', `${this.webc} ${error.message}`, {
         cause: error,
       });
     }
+  }
+
+  private gatherListing(reader: VolumeContentsReader): void {
+    const listing = reader.finish();
+    this.gathered =
+      this.spec.kind === 'volume'
+        ? { kind: 'volume', name: this.spec.name ?? '', listing }
+        : { kind: 'atoms', listing };
+  }
+
+  /** Contents mode, after `finish`: what the section carries. */
+  contents(): SectionContents | undefined {
+    return this.gathered;
   }
 }

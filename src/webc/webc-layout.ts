@@ -77,3 +77,24 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
  * explicit `undefined` replaces cborg's default RFC 8949 sorter; cborg documents it as `null`.
  */
 export const CBOR_KEEP_ORDER = { mapSorter: undefined } as const;
+
+/** Orders UTF-16 code units so that comparing them orders the strings as their UTF-8 bytes. */
+function utf8Rank(unit: number): number {
+  if (unit >= 0xd800 && unit <= 0xdfff) return unit + 0x2000;
+  if (unit >= 0xe000) return unit - 0x800;
+  return unit;
+}
+
+/**
+ * Compares strings in the byte order of their UTF-8 encodings (the order of Wasmer's BTreeMaps),
+ * without encoding them: JS `<` sorts astral characters before U+E000..U+FFFF, UTF-8 after.
+ */
+export function compareUtf8(a: string, b: string): number {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i += 1) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return utf8Rank(x) - utf8Rank(y);
+  }
+  return a.length - b.length;
+}

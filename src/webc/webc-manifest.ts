@@ -122,3 +122,11 @@ export function parseManifest(payload: Uint8Array): ManifestSummary {
   }
   return { commands, entrypoint, dependencies };
 }
+
+/**
+ * The whole decoded manifest (contents mode), under the same decoding rules as `parseManifest`;
+ * a separate function so that those rules stay in one place (`decodeMap`).
+ */
+export function decodeManifest(payload: Uint8Array): Map<unknown, unknown> {
+  return decodeMap(payload);
+}
