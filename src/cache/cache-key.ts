@@ -139,7 +139,7 @@ export function describeCacheLayout(): string {
     '| part | value |',
     '| --- | --- |',
     '| `tool` | `webc-<namespace>-<name>`, lowercased, characters other than `a-z 0-9 . _ -` replaced by `_`, at most 48 characters; `webc-sha256` for a `sha256:` spec |',
-    '| `version` | the resolved version without build metadata (`1.2.0`, `2.0.0-rc.1`); `0.0.0-sha256-<64 hex>` for a `sha256:` spec; `<x.y.z or 0.0.0>-x-<16 hex>` for a version that is not semver or longer than 80 characters |',
+    '| `version` | the resolved version without build metadata (`1.2.0`, `2.0.0-rc.1`); `0.0.0-sha256-<64 hex>` for a `sha256:` spec; `<x.y.z or 0.0.0>-x-<16 hex>` for a version that Rust `semver` does not accept, that has a number above 2^53−1 (which the npm `semver` package, run by `tc.find`, refuses), or that is longer than 80 characters |',
     '| `arch` | `<webc>-<id>`: `v3` or `v2`, then the first 16 hex characters of the SHA-256 of the JSON text `["<registry>","<package>","<version>"]` (the `registry` input, `namespace/name` or the `sha256:` spec, and the full resolved version including any build metadata) |',
     '| `file` | `<name>.webc` (same character rules, stem at most 40 characters); `container.webc` for a `sha256:` spec |',
     '',
