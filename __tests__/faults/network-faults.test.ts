@@ -190,6 +190,34 @@ describe('a remote registry through a proxy', () => {
   );
 
   it.skipIf(!cert)(
+    'https registry behind a proxy that needs credentials: Proxy-Authorization sent, no Buffer() deprecation',
+    async () => {
+      await secure?.setCatalog(publishing({ v3: remote(V3_FILE), v2: remote(V2_FILE) }));
+      const withCredentials = proxy.url.replace('http://', 'http://proxy-user:proxy-pass@');
+      const run = await runFault(
+        reg,
+        {},
+        {
+          endpoint: `https://${REMOTE_REGISTRY}/graphql`,
+          env: {
+            ...proxyEnv(),
+            https_proxy: withCredentials,
+            HTTPS_PROXY: withCredentials,
+            NODE_EXTRA_CA_CERTS: caFile,
+          },
+        },
+      );
+      expectSecureRun(run, 'v3');
+      const basic = Buffer.from('proxy-user:proxy-pass').toString('base64');
+      expect(
+        proxy.requests.every((r) => r.bytes.includes(`Proxy-Authorization: Basic ${basic}`)),
+      ).toBe(true);
+      // tunnel built this header with `new Buffer(string)`, which printed DEP0005 on every run.
+      expect(run.stderr).not.toMatch(/DEP0005|Buffer\(\) is deprecated/);
+    },
+  );
+
+  it.skipIf(!cert)(
     'remote registry publishing a URL on [::ffff:0.0.0.0]: refused, falls back to v2',
     async () => {
       const port = portOf(secure?.origins.download ?? '');
