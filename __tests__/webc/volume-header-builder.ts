@@ -119,9 +119,11 @@ export function rawContainer(
     header: emptyHeader(webc),
     data: new Uint8Array(0),
   },
+  /** The manifest section's payload, as given. */
+  manifest: Uint8Array = encodeManifest({}, new Map()),
 ): Uint8Array {
   const payloads: [number, Uint8Array][] = [
-    [TAG.manifest, encodeManifest({}, new Map())],
+    [TAG.manifest, manifest],
     [
       TAG.atoms,
       concatBytes([u64(atoms.header.length), atoms.header, u64(atoms.data.length), atoms.data]),
