@@ -43,7 +43,14 @@ export type ErrorCode =
   /** The `timeout` input's overall bound elapsed: the step fails, nothing is tried after it. */
   | 'TIMEOUT'
   /** Every entry of `priority` failed. */
-  | 'ALL_CANDIDATES_FAILED';
+  | 'ALL_CANDIDATES_FAILED'
+  /**
+   * A static mirror's descriptor or index file is missing, not JSON, incomplete, inconsistent
+   * with the descriptor, or points outside the mirror (docs/mirror.md). The message names the file.
+   */
+  | 'MIRROR_INVALID'
+  /** A static mirror declares a `format` this version does not read: refused, never guessed. */
+  | 'MIRROR_FORMAT';
 
 export interface ErrorContext {
   readonly input?: string;
@@ -51,6 +58,8 @@ export interface ErrorContext {
   readonly version?: string;
   readonly webc?: string;
   readonly url?: string;
+  /** A mirror file (its URL or path) the error is about. */
+  readonly file?: string;
   readonly status?: number;
   readonly expected?: string;
   readonly actual?: string;
