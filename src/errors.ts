@@ -50,7 +50,20 @@ export type ErrorCode =
    */
   | 'MIRROR_INVALID'
   /** A static mirror declares a `format` this version does not read: refused, never guessed. */
-  | 'MIRROR_FORMAT';
+  | 'MIRROR_FORMAT'
+  /**
+   * A lockfile is not JSON, not the documented schema, has a `lockfileVersion` this build does
+   * not read, or is inconsistent (a duplicate entry, a root's dependency missing).
+   */
+  | 'LOCKFILE_INVALID'
+  /** A requested spec is not satisfied by a locked root, or its dependencies were not locked. */
+  | 'LOCK_MISMATCH'
+  /** Updating a lockfile would give one package version two different digests. */
+  | 'LOCK_CONFLICT'
+  /** A package name or version cannot be a path in Wasmer's offline layout, or two containers claim one path. */
+  | 'LAYOUT_INVALID'
+  /** A local write failed: the offline folder, its staging folder, or Wasmer's cache. */
+  | 'WRITE_FAILED';
 
 export interface ErrorContext {
   readonly input?: string;
@@ -63,6 +76,8 @@ export interface ErrorContext {
   readonly status?: number;
   readonly expected?: string;
   readonly actual?: string;
+  /** The local file or folder concerned (a lockfile, the offline folder, a cache file). */
+  readonly path?: string;
   /** Seconds the server asked us to wait (HTTP `Retry-After`). */
   readonly retryAfterSeconds?: number;
 }

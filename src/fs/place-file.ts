@@ -50,7 +50,7 @@ export function tempPathBeside(target: string): string {
 const WINDOWS_BUSY = new Set(['EPERM', 'EACCES', 'EBUSY']);
 const RETRY_DELAYS_MS = [20, 50, 100, 200, 400, 800];
 
-async function renameRetrying(from: string, to: string): Promise<void> {
+export async function renameRetrying(from: string, to: string): Promise<void> {
   for (let attempt = 0; ; attempt += 1) {
     try {
       await rename(from, to);
