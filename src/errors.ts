@@ -43,7 +43,16 @@ export type ErrorCode =
   /** The `timeout` input's overall bound elapsed: the step fails, nothing is tried after it. */
   | 'TIMEOUT'
   /** Every entry of `priority` failed. */
-  | 'ALL_CANDIDATES_FAILED';
+  | 'ALL_CANDIDATES_FAILED'
+  /**
+   * A dependency spec in a manifest's `use` map that Wasmer rejects, or that names bytes no
+   * registry digest covers (a URL, a path, a vendored manifest).
+   */
+  | 'DEPENDENCY_SPEC'
+  /** Requirements on one package in a dependency tree that no single version satisfies. */
+  | 'DEPENDENCY_CONFLICT'
+  /** A dependency tree whose members require each other in a loop. */
+  | 'DEPENDENCY_CYCLE';
 
 export interface ErrorContext {
   readonly input?: string;
