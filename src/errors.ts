@@ -63,7 +63,16 @@ export type ErrorCode =
   /** A package name or version cannot be a path in Wasmer's offline layout, or two containers claim one path. */
   | 'LAYOUT_INVALID'
   /** A local write failed: the offline folder, its staging folder, or Wasmer's cache. */
-  | 'WRITE_FAILED';
+  | 'WRITE_FAILED'
+  /**
+   * A dependency spec in a manifest's `use` map that Wasmer rejects, or that names bytes no
+   * registry digest covers (a URL, a path, a vendored manifest).
+   */
+  | 'DEPENDENCY_SPEC'
+  /** Requirements on one package in a dependency tree that no single version satisfies. */
+  | 'DEPENDENCY_CONFLICT'
+  /** A dependency tree whose members require each other in a loop. */
+  | 'DEPENDENCY_CYCLE';
 
 export interface ErrorContext {
   readonly input?: string;

@@ -114,30 +114,32 @@ function errorsAt(value: unknown): GraphqlError[] {
 }
 
 /**
- * True when `error` nulled part of the root field's value. GraphQL replaces a field whose
- * resolver failed by null (or its nearest nullable parent, e.g. a whole version), so the rest of
- * the answer would silently lack that version or distribution, and an older version could be
- * chosen (wasmer #4288). Errors without a path, or elsewhere, and errors at a hint leave it whole.
+ * True when `error` nulled part of the value at `root` (a root field or its alias). GraphQL
+ * replaces a field whose resolver failed by null (or its nearest nullable parent, e.g. a whole
+ * version), so the rest of the answer would silently lack that version or distribution, and an
+ * older version could be chosen (wasmer #4288). Errors without a path, or elsewhere, and errors
+ * at a hint leave it whole.
  */
-function leftPartEmpty(error: GraphqlError, operation: Operation): boolean {
+function leftPartEmpty(error: GraphqlError, root: string, hints: readonly string[]): boolean {
   const path = error.path;
-  if (path === undefined || path[0] !== operation.root) return false;
+  if (path === undefined || path[0] !== root) return false;
   const leaf = path[path.length - 1];
-  return !(path.length > 1 && typeof leaf === 'string' && operation.hints.includes(leaf));
+  return !(path.length > 1 && typeof leaf === 'string' && hints.includes(leaf));
 }
 
-/** The root field's object when the answer carries errors; a reason when it is not usable. */
+/** The object at `data[root]` when the answer carries errors; a reason when it is not usable. */
 function usableBesideErrors(
   data: unknown,
   errors: readonly GraphqlError[],
-  operation: Operation,
+  root: string,
+  hints: readonly string[],
   redact: Redactor,
 ): { value: JsonObject } | { why: string } {
   if (data === undefined || data === null) return { why: 'no data' };
-  const value = objectAt(data, 'data')[operation.root];
-  if (value === undefined || value === null) return { why: `${operation.root} is null` };
-  const object = objectAt(value, `data.${operation.root}`);
-  const empty = errors.find((error) => leftPartEmpty(error, operation));
+  const value = objectAt(data, 'data')[root];
+  if (value === undefined || value === null) return { why: `${root} is null` };
+  const object = objectAt(value, `data.${root}`);
+  const empty = errors.find((error) => leftPartEmpty(error, root, hints));
   if (empty !== undefined) {
     return {
       why: `an error at ${boundedLine((empty.path ?? []).join('.'), redact)} left part of it empty`,
@@ -174,7 +176,7 @@ export function readRootField(
         'Check that the `registry` input points at a Wasmer registry GraphQL endpoint.',
     );
   }
-  const usable = usableBesideErrors(body['data'], errors, operation, redact);
+  const usable = usableBesideErrors(body['data'], errors, operation.root, operation.hints, redact);
   if ('why' in usable) {
     throw new WebcFetchError(
       'REGISTRY_ERRORS',
@@ -183,24 +185,89 @@ export function readRootField(
       { transient: true },
     );
   }
-  warnErrors(errors, operation, { logger, redact });
+  warnErrors(errors, operation.root, { logger, redact });
   return usable.value;
 }
 
 function warnErrors(
   errors: readonly GraphqlError[],
-  operation: Operation,
+  root: Operation['root'],
   { logger, redact }: AnswerContext,
 ): void {
   for (const error of errors.slice(0, MAX_LISTED_ERRORS)) {
     logger.warning(
-      `The registry's ${operation.root} answer carries an error beside usable data (the data is used, as Wasmer does): ${boundedLine(error.message, redact)}`,
+      `The registry's ${root} answer carries an error beside usable data (the data is used, as Wasmer does): ${boundedLine(error.message, redact)}`,
     );
   }
   const more = errors.length - MAX_LISTED_ERRORS;
   if (more > 0) {
     logger.warning(
-      `The registry's ${operation.root} answer carries ${more} more error(s) beside usable data, not shown.`,
+      `The registry's ${root} answer carries ${more} more error(s) beside usable data, not shown.`,
     );
   }
+}
+
+/** One aliased root field of a batched document, e.g. `p3: getPackage(name: $n3)`. */
+export interface AliasedField {
+  readonly alias: string;
+  /** What the field asks for, for messages (the package name). */
+  readonly label: string;
+}
+
+/** A document that asks the same root field several times under aliases. */
+export interface AliasedOperation {
+  readonly root: Operation['root'];
+  readonly fields: readonly AliasedField[];
+  readonly hints: readonly string[];
+}
+
+/**
+ * `readRootField` for a batched document, alias by alias: each alias's object, or null for one
+ * the registry reports as unknown without any error. The rules are `readRootField`'s, applied
+ * per alias: an error whose path points into one alias makes that alias unusable, and so does a
+ * null alias beside errors. One unusable alias makes the whole answer transient, so the
+ * transport repeats the whole document: it is one request either way, a partial answer would
+ * need a second round trip anyway, and every name then shares the same `retries` and backoff.
+ * When the retries run out, the error names the packages whose part was unusable.
+ */
+export function readAliasedFields(
+  answer: GraphqlAnswer,
+  operation: AliasedOperation,
+  { logger, redact }: AnswerContext,
+): (JsonObject | null)[] {
+  const body = objectAt(answer.body, 'body');
+  const errors = errorsAt(body['errors']);
+  if (errors.length === 0) {
+    const data = objectAt(body['data'], 'data');
+    return operation.fields.map(({ alias }) => {
+      const value = data[alias];
+      return value === null ? null : objectAt(value, `data.${alias}`);
+    });
+  }
+  const labels = operation.fields.map((field) => field.label).join(', ');
+  const listed = `${errors.length} error(s): ${listErrors(errors, redact)}`;
+  if (answer.status >= 400) {
+    throw new WebcFetchError(
+      'REGISTRY_ERRORS',
+      `The registry refused the ${operation.root} request for ${labels} (HTTP ${answer.status}), with ${listed}. ` +
+        'Check that the `registry` input points at a Wasmer registry GraphQL endpoint.',
+    );
+  }
+  const usable = operation.fields.map(({ alias, label }) => ({
+    label,
+    read: usableBesideErrors(body['data'], errors, alias, operation.hints, redact),
+  }));
+  const unusable = usable.flatMap(({ label, read }) =>
+    'why' in read ? [`${label}: ${read.why}`] : [],
+  );
+  if (unusable.length > 0) {
+    throw new WebcFetchError(
+      'REGISTRY_ERRORS',
+      `The registry answered ${operation.root} without usable data for ${unusable.join('; ')}, with ${listed}; ` +
+        'such answers are retried like a 5xx (the `retries` input), and if this persists, check the `registry` and `token` inputs',
+      { transient: true },
+    );
+  }
+  warnErrors(errors, operation.root, { logger, redact });
+  return usable.map(({ read }) => ('value' in read ? read.value : null));
 }

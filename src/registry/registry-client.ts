@@ -9,6 +9,7 @@ import { boundText } from '../text/text-bounds.js';
 import type { PackageName, Sha256Hex, WebcVersion } from '../types.js';
 import {
   objectAt,
+  readAliasedFields,
   readRootField,
   wrongShape,
   type AnswerContext,
@@ -16,7 +17,14 @@ import {
   type Operation,
 } from './graphql-answer.js';
 import type { GraphqlAnswer, GraphqlTransport } from './graphql-transport.js';
-import { GET_PACKAGE_QUERY, GET_PACKAGE_RELEASE_QUERY } from './queries.js';
+import {
+  GET_PACKAGE_QUERY,
+  GET_PACKAGE_RELEASE_QUERY,
+  MAX_PACKAGES_PER_QUERY,
+  getPackagesQuery,
+  packageAlias,
+  packageVariable,
+} from './queries.js';
 
 /** One distribution exactly as published: fields are null when the registry has none. */
 export interface RawDistribution {
@@ -56,6 +64,19 @@ export interface RegistryClient {
   getPackage(name: PackageName): Promise<RegistryPackage | undefined>;
   /** Undefined when the registry knows no release with that digest. */
   getPackageRelease(hash: Sha256Hex): Promise<RegistryRelease | undefined>;
+}
+
+/** Each requested `PackageName.full` → its package, or undefined when the registry has none. */
+export type PackageListing = ReadonlyMap<string, RegistryPackage | undefined>;
+
+/** Several packages per request (dependency levels): one GraphQL document per 25 names. */
+export interface PackageLister {
+  /**
+   * Asks for every distinct name in one round trip: documents of at most
+   * `MAX_PACKAGES_PER_QUERY` aliased `getPackage` fields, sent in parallel. Rejects when any
+   * document fails (after the transport's retries), naming the packages concerned.
+   */
+  getPackages(names: readonly PackageName[]): Promise<PackageListing>;
 }
 
 function stringAt(object: JsonObject, key: string, path: string): string {
@@ -154,19 +175,71 @@ function readVersions(value: unknown, path: string): RegistryVersion[] {
   return versions;
 }
 
+function readPackage(p: JsonObject, path: string, redact: Redactor): RegistryPackage {
+  return {
+    namespace: namePartAt(p, 'namespace', path, redact),
+    name: namePartAt(p, 'packageName', path, redact),
+    versions: readVersions(p['versions'], `${path}.versions`),
+  };
+}
+
 /** Parses a `WebcFetchGetPackage` answer. */
 export function readPackageResponse(
   answer: GraphqlAnswer,
   context: AnswerContext,
 ): RegistryPackage | undefined {
   const p = readRootField(answer, GET_PACKAGE, context);
-  if (p === null) return undefined;
-  const path = 'data.getPackage';
-  return {
-    namespace: namePartAt(p, 'namespace', path, context.redact),
-    name: namePartAt(p, 'packageName', path, context.redact),
-    versions: readVersions(p['versions'], `${path}.versions`),
-  };
+  return p === null ? undefined : readPackage(p, 'data.getPackage', context.redact);
+}
+
+/** Parses a `WebcFetchGetPackages` answer for `names`, in the order they were asked. */
+export function readPackagesResponse(
+  answer: GraphqlAnswer,
+  names: readonly PackageName[],
+  context: AnswerContext,
+): (RegistryPackage | undefined)[] {
+  const fields = names.map((name, index) => ({ alias: packageAlias(index), label: name.full }));
+  const objects = readAliasedFields(
+    answer,
+    { root: GET_PACKAGE.root, fields, hints: GET_PACKAGE.hints },
+    context,
+  );
+  return objects.map((p, index) =>
+    p === null ? undefined : readPackage(p, `data.${packageAlias(index)}`, context.redact),
+  );
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let start = 0; start < items.length; start += size) {
+    result.push(items.slice(start, start + size));
+  }
+  return result;
+}
+
+async function getPackages(
+  transport: GraphqlTransport,
+  names: readonly PackageName[],
+  context: AnswerContext,
+): Promise<PackageListing> {
+  const distinct = [...new Map(names.map((name) => [name.full, name])).values()];
+  const answers = await Promise.all(
+    chunks(distinct, MAX_PACKAGES_PER_QUERY).map(async (batch) => {
+      const variables = Object.fromEntries(
+        batch.map((name, index) => [packageVariable(index), name.full]),
+      );
+      const request = {
+        query: getPackagesQuery(batch.length),
+        variables,
+        operationName: 'WebcFetchGetPackages',
+      };
+      const packages = await transport(request, (answer) =>
+        readPackagesResponse(answer, batch, context),
+      );
+      return batch.map((name, index) => [name.full, packages[index]] as const);
+    }),
+  );
+  return new Map(answers.flat());
 }
 
 interface WebcImage {
@@ -235,8 +308,10 @@ export function releaseHashVariable(hash: Sha256Hex): string {
 export function createRegistryClient(
   transport: GraphqlTransport,
   context: AnswerContext,
-): RegistryClient {
+): RegistryClient & PackageLister {
   return {
+    getPackages: async (names) =>
+      names.length === 0 ? new Map() : getPackages(transport, names, context),
     getPackage: (name) =>
       transport(
         {

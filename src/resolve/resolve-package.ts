@@ -53,7 +53,8 @@ export function checkDistribution(
   return { ok: true, sha256, url: raw.url, manifest: raw.manifest };
 }
 
-function hasUsableDistribution(version: RegistryVersion): boolean {
+/** The version may be chosen: at least one of its distributions is usable (`checkDistribution`). */
+export function hasUsableDistribution(version: RegistryVersion): boolean {
   return WEBC_VERSIONS.some((webc) => checkDistribution(version[webc]).ok);
 }
 

@@ -40,6 +40,22 @@ export function matchingVersions<V extends VersionLike>(
     .map((item) => item.entry);
 }
 
+/**
+ * The highest version that every requirement matches and `isUsable` accepts, or undefined: one
+ * version for a package required through several paths (newest Wasmer, `@wasmer/sdk` 0.16).
+ */
+export function chooseVersionForAll<V extends VersionLike>(
+  versions: readonly V[],
+  requirements: readonly WasmerRequirement[],
+  isUsable: (v: V) => boolean,
+): V | undefined {
+  const [first, ...rest] = requirements;
+  if (first === undefined) return undefined;
+  return parsedNewestFirst(matchingVersions(versions, first)).find(
+    (item) => rest.every((r) => requirementMatches(r, item.parsed)) && isUsable(item.entry),
+  )?.entry;
+}
+
 /** The highest matching version that `isUsable` accepts, or undefined. */
 export function chooseVersion<V extends VersionLike>(
   versions: readonly V[],
