@@ -27,13 +27,35 @@ export default tseslint.config(
               name: '@actions/core',
               message: 'Only src/main.ts talks to the Actions runtime; pass a Logger instead.',
             },
+            {
+              name: '@actions/cache',
+              message:
+                'Only src/action/actions-cache.ts uses the cache service; the core uses the RemoteCache port.',
+            },
           ],
         },
       ],
     },
   },
   {
-    files: ['src/main.ts', '__tests__/**', 'scripts/**', 'bench/**'],
+    // The RemoteCache adapter: @actions/cache, but still no @actions/core of its own.
+    files: ['src/action/actions-cache.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@actions/core',
+              message: 'Only src/main.ts talks to the Actions runtime; pass a Logger instead.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/main.ts', '__tests__/**', 'testing/**', 'scripts/**', 'bench/**'],
     rules: { 'no-restricted-imports': 'off' },
   },
 );
