@@ -25,7 +25,7 @@ export default tseslint.config(
           paths: [
             {
               name: '@actions/core',
-              message: 'Only src/main.ts talks to the Actions runtime; pass a Logger instead.',
+              message: 'Only src/action/ talks to the Actions runtime; pass a Logger instead.',
             },
           ],
         },
@@ -33,7 +33,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/main.ts', '__tests__/**', 'scripts/**', 'bench/**'],
+    files: ['src/action/**', 'testing/**', '__tests__/**', 'scripts/**', 'bench/**'],
     rules: { 'no-restricted-imports': 'off' },
   },
 );

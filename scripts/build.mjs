@@ -7,7 +7,7 @@ import { build } from 'esbuild';
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
 await build({
-  entryPoints: ['src/index.ts'],
+  entryPoints: ['src/action/index.ts'],
   outfile: 'dist/index.js',
   bundle: true,
   platform: 'node',

@@ -4,10 +4,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeRunnerDirs, runAction, type ActionRun } from '../src/dev/run-action.js';
-import { DEMO_PACKAGES } from '../src/registry-server/demo-packages.js';
-import { startRegistry } from '../src/registry-server/index.js';
-import { seedRegistryFolder } from '../src/registry-server/seed.js';
+import { makeRunnerDirs, runAction, type ActionRun } from '../testing/run-action.js';
+import { DEMO_PACKAGES } from '../src/mirror/demo-packages.js';
+import { startRegistry } from '../testing/index.js';
+import { seedRegistryFolder } from '../testing/seed.js';
 
 interface Scenario {
   readonly title: string;

@@ -13,9 +13,9 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cacheLocation } from '../../src/cache/cache-key.js';
-import { cacheEntryPaths, type CacheEntryPaths } from '../../src/cache/package-cache.js';
-import { demoPackage } from '../../src/registry-server/seed.js';
+import { cacheLocation } from '../../src/core/cache/cache-key.js';
+import { cacheEntryPaths, type CacheEntryPaths } from '../../src/core/cache/package-cache.js';
+import { demoPackage } from '../../testing/seed.js';
 import type { E2eRegistry } from '../support/e2e-registry.js';
 import { canHoldOpens, holdOpens } from '../support/open-barrier.js';
 import { makeRunnerDirs, type RunnerDirs } from '../support/run-action.js';
