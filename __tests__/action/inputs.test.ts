@@ -1,7 +1,13 @@
+// The action's inputs, read through the core's settings table and refused in the action's
+// words ("Input 'x' is invalid …"), exactly as users have always read them.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 
-import { WebcFetchError } from '../../src/core/errors.js';
-import { INPUT_DEFAULTS, parseInputs } from '../../src/action/inputs.js';
+import { SettingError, WebcFetchError } from '../../src/core/errors.js';
+import type { ParsedSettings } from '../../src/core/settings.js';
+import { INPUT_DEFAULTS, readInputs } from '../../src/action/inputs.js';
+import { ACTION_INPUTS, describeForAction } from '../../src/action/messages.js';
 
 const HEX = 'c0'.repeat(32);
 
@@ -13,34 +19,66 @@ function withDefaults(values: Record<string, string>): (name: string) => string 
   return reader({ ...INPUT_DEFAULTS, package: 'acme/tool@1', ...values });
 }
 
-function failure(values: Record<string, string>): WebcFetchError {
+/** The refusal and its message as the action shows it. */
+function failure(values: Record<string, string>): { error: WebcFetchError; message: string } {
   try {
-    parseInputs(withDefaults(values));
+    readInputs(withDefaults(values));
   } catch (error) {
-    if (error instanceof WebcFetchError) return error;
+    if (error instanceof WebcFetchError) return { error, message: describeForAction(error) };
     throw error;
   }
-  throw new Error('expected parseInputs to throw');
+  throw new Error('expected readInputs to throw');
 }
 
-describe('parseInputs', () => {
+/** The flat view the older tests were written against. */
+function parseInputs(read: (name: string) => string) {
+  const { settings, request }: ParsedSettings = readInputs(read);
+  return { ...settings, ...request, path: request.out };
+}
+
+const action = parse(readFileSync(new URL('../../action.yml', import.meta.url), 'utf8')) as {
+  inputs: Record<string, { default?: string; required?: boolean }>;
+};
+
+describe('the action inputs and the settings table', () => {
+  it('map every setting to a declared input and every input to a setting', () => {
+    expect(Object.values(ACTION_INPUTS).sort()).toEqual(Object.keys(action.inputs).sort());
+  });
+
+  it('have action.yml defaults equal to the settings table defaults', () => {
+    for (const [name, input] of Object.entries(action.inputs)) {
+      expect(input.default ?? '', name).toBe(INPUT_DEFAULTS[name]);
+    }
+  });
+
+  it('require in action.yml exactly what the table requires', () => {
+    const required = Object.entries(action.inputs).filter(([, input]) => input.required === true);
+    expect(required.map(([name]) => name)).toEqual(['package']);
+  });
+});
+
+describe('readInputs', () => {
   it('applies the action.yml defaults', () => {
-    const options = parseInputs(reader({ package: 'acme/tool' }));
+    const options = readInputs(reader({ package: 'acme/tool' }));
     expect(options).toEqual({
-      spec: {
-        kind: 'named',
-        package: { namespace: 'acme', name: 'tool', full: 'acme/tool' },
-        constraint: undefined,
+      settings: {
+        priority: ['v3', 'v2'],
+        registry: 'https://registry.wasmer.io/graphql',
+        token: undefined,
+        cache: true,
+        retries: 3,
+        requestTimeoutMs: 30_000,
+        timeoutMs: 600_000,
       },
-      priority: ['v3', 'v2'],
-      registry: 'https://registry.wasmer.io/graphql',
-      token: undefined,
-      sha256: undefined,
-      cache: true,
-      path: undefined,
-      retries: 3,
-      requestTimeoutMs: 30_000,
-      timeoutMs: 600_000,
+      request: {
+        spec: {
+          kind: 'named',
+          package: { namespace: 'acme', name: 'tool', full: 'acme/tool' },
+          constraint: undefined,
+        },
+        sha256: undefined,
+        out: undefined,
+      },
     });
   });
 
@@ -66,6 +104,7 @@ describe('parseInputs', () => {
       token: 'secret',
       sha256: HEX,
       cache: false,
+      out: 'out/tool.webc',
       path: 'out/tool.webc',
       retries: 0,
       requestTimeoutMs: 500,
@@ -127,32 +166,60 @@ describe('parseInputs', () => {
     ['timeout', '21601', /up to 21600/],
     ['timeout', '10m', /positive number of seconds/],
   ])('rejects %s = %j with a message naming the input and the value', (input, value, problem) => {
-    const error = failure({ [input]: value });
-    expect(error.code).toBe('INVALID_INPUT');
-    expect(error.context.input).toBe(input);
-    expect(error.message).toContain(`Input '${input}'`);
-    expect(error.message).toContain(JSON.stringify(value));
-    expect(error.message).toMatch(problem);
+    const { error, message } = failure({ [input]: value });
+    expect(error.code).toBe('INVALID_SETTING');
+    expect(ACTION_INPUTS[error.context.setting ?? 'spec']).toBe(input);
+    expect(message).toContain(`Input '${input}'`);
+    expect(message).toContain(JSON.stringify(value));
+    expect(message).toMatch(problem);
+  });
+
+  it.each([
+    [
+      { retries: 'three' },
+      `Input 'retries' is invalid (got "three"): expected a whole number from 0 to 10 (retries after the first attempt)`,
+    ],
+    [
+      { priority: 'v1' },
+      `Input 'priority' is invalid (got "v1"): WebC v1 is obsolete and not supported; expected v3 and/or v2 in order of preference, separated by commas, spaces or newlines (e.g. "v3, v2")`,
+    ],
+    [
+      { package: 'acme//tool' },
+      `Input 'package' is invalid: there is more than one "/" (got "acme//tool"). Expected namespace/name, namespace/name@<version constraint> (e.g. wasmer/python@3.12) or sha256:<64 hex digits>; names contain only letters, digits, ".", "-" and "_" (the legacy global namespace is "_", or a bare name without namespace).`,
+    ],
+    [
+      { package: '' },
+      `Input 'package' is invalid (got ""): it is required; expected namespace/name, namespace/name@<constraint> or sha256:<64 hex>`,
+    ],
+    [
+      { path: '  ' },
+      `Input 'path' is invalid (got "  "): expected a file path, or leave it empty to use only the tool cache path`,
+    ],
+  ])('words a refused %j exactly as the action always has', (values, expected) => {
+    expect(failure(values).message).toBe(expected);
   });
 
   it('rejects credentials in the registry URL without echoing them or its query string', () => {
-    const error = failure({ registry: 'https://user:pw-9f2@registry.wasmer.io/graphql?key=k-77' });
-    expect(error.context.input).toBe('registry');
-    expect(error.message).toMatch(/credentials in the URL are not accepted/);
-    expect(error.message).toContain('"https://registry.wasmer.io/graphql"');
-    expect(error.message).not.toMatch(/pw-9f2|k-77/);
+    const { error, message } = failure({
+      registry: 'https://user:pw-9f2@registry.wasmer.io/graphql?key=k-77',
+    });
+    expect(error.context.setting).toBe('registry');
+    expect(message).toMatch(/credentials in the URL are not accepted \(use the `token` input\)/);
+    expect(message).toContain('"https://registry.wasmer.io/graphql"');
+    expect(message).not.toMatch(/pw-9f2|k-77/);
   });
 
   it('reports every bad input at once', () => {
-    const error = failure({ priority: 'v9', cache: 'maybe', retries: '99' });
-    expect(error.message.split('\n')).toHaveLength(3);
-    expect(error.message).toMatch(/'priority'[\s\S]*'cache'[\s\S]*'retries'/);
-    expect(error.context.input).toBe('priority');
+    const { error, message } = failure({ priority: 'v9', cache: 'maybe', retries: '99' });
+    expect(error).toBeInstanceOf(SettingError);
+    expect(message.split('\n')).toHaveLength(3);
+    expect(message).toMatch(/'priority'[\s\S]*'cache'[\s\S]*'retries'/);
+    expect(error.context.setting).toBe('priority');
   });
 
   it('never calls anything but the reader (validation happens before any request)', () => {
     const asked: string[] = [];
-    parseInputs((name) => {
+    readInputs((name) => {
       asked.push(name);
       return name === 'package' ? 'acme/tool' : '';
     });

@@ -1,6 +1,15 @@
 import { connect, createServer, type AddressInfo, type LookupFunction } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { describeError } from '../../src/core/errors.js';
+import { readFileSync } from 'node:fs';
+import {
+  ERROR_FAMILY,
+  SettingError,
+  WebcFetchError,
+  describeError,
+  errorWords,
+} from '../../src/core/errors.js';
+import { render, setting, words } from '../../src/core/words.js';
+import { ACTION_WORDING } from '../../src/action/messages.js';
 
 /** A port nothing listens on: bound once, then released. */
 async function closedPort(): Promise<number> {
@@ -66,5 +75,53 @@ describe('describeError', () => {
     expect(describeError(new Error('disk full'))).toBe('disk full');
     expect(describeError({ a: 1 })).toBe('{"a":1}');
     expect(describeError(undefined)).toBe('undefined');
+  });
+});
+
+describe('error codes and their words', () => {
+  it('puts every code in a family, and the local write failures in their own', () => {
+    const source = readFileSync(new URL('../../src/core/errors.ts', import.meta.url), 'utf8');
+    const union = /export type ErrorCode =([\s\S]*?);/.exec(source)?.[1] ?? '';
+    const codes = [...union.matchAll(/'([A-Z_]+)'/g)].map((m) => m[1]);
+    expect(Object.keys(ERROR_FAMILY).sort()).toEqual([...codes].sort());
+    expect(ERROR_FAMILY.WRITE_FAILED).toBe('local');
+    expect(ERROR_FAMILY.INVALID_SETTING).toBe('setting');
+  });
+
+  it('keeps the words of a message for the front door and a neutral message for everyone else', () => {
+    const error = new WebcFetchError(
+      'DOWNLOAD_TIMEOUT',
+      words`no data for 30 s (${setting('requestTimeout', 'plain')})`,
+      { context: { setting: 'requestTimeout' } },
+    );
+    expect(error.message).toBe('no data for 30 s (the request timeout)');
+    expect(describeError(error)).toBe(error.message);
+    expect(describeError(error, ACTION_WORDING)).toBe('no data for 30 s (request-timeout)');
+    expect(render(errorWords(error), ACTION_WORDING)).toBe('no data for 30 s (request-timeout)');
+    expect(errorWords(new Error('plain'))).toEqual(['plain']);
+  });
+
+  it('renders every refused setting of a SettingError on its own line', () => {
+    const error = new SettingError([
+      {
+        setting: 'retries',
+        value: 'x',
+        problem: undefined,
+        accepted: ['a number'],
+        style: 'clause',
+      },
+      {
+        setting: 'cache',
+        value: 'y',
+        problem: undefined,
+        accepted: ['true or false'],
+        style: 'clause',
+      },
+    ]);
+    expect(error.code).toBe('INVALID_SETTING');
+    expect(error.context.setting).toBe('retries');
+    expect(describeError(error, ACTION_WORDING)).toBe(
+      `Input 'retries' is invalid (got "x"): a number\nInput 'cache' is invalid (got "y"): true or false`,
+    );
   });
 });

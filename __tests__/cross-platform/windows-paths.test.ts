@@ -6,6 +6,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cacheLocation, type CacheKey } from '../../src/core/cache/cache-key.js';
+import { cacheKeyOf, type FlatKey } from '../support/package-ids.js';
 import { cacheEntryPaths } from '../../src/core/cache/package-cache.js';
 import { isSafeFileName } from '../../src/mirror/catalog.js';
 import { DEMO_PACKAGES } from '../../src/mirror/demo-packages.js';
@@ -26,13 +27,14 @@ function isPortableWindowsName(name: string): boolean {
   );
 }
 
-const key = (over: Partial<CacheKey> = {}): CacheKey => ({
-  registry: 'https://registry.wasmer.io/graphql',
-  package: 'acme/tool',
-  version: '1.2.0',
-  webc: 'v3',
-  ...over,
-});
+const key = (over: Partial<FlatKey> = {}): CacheKey =>
+  cacheKeyOf({
+    registry: 'https://registry.wasmer.io/graphql',
+    package: 'acme/tool',
+    version: '1.2.0',
+    webc: 'v3',
+    ...over,
+  });
 
 describe('tool cache entries on a Windows runner', () => {
   it('are backslash paths under the tool cache, whatever separators the root was given with', () => {

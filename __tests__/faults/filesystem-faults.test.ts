@@ -14,6 +14,7 @@ import {
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cacheLocation } from '../../src/core/cache/cache-key.js';
+import { parsePackageName } from '../../src/core/spec/package-spec.js';
 import { cacheEntryPaths, type CacheEntryPaths } from '../../src/core/cache/package-cache.js';
 import { demoPackage } from '../../testing/seed.js';
 import type { E2eRegistry } from '../support/e2e-registry.js';
@@ -60,8 +61,11 @@ function tmpfs(bytes: number, inodes?: number): Tmpfs {
 
 /** Where the run will cache v3 of `acme/tool@1.0.0`. */
 function entryOf(toolCache: string): CacheEntryPaths {
-  const key = { registry: reg.server.graphqlUrl, package: TOOL, version: '1.0.0' };
-  return cacheEntryPaths(toolCache, cacheLocation({ ...key, webc: 'v3' }));
+  const id = { kind: 'version', package: parsePackageName(TOOL), version: '1.0.0' } as const;
+  return cacheEntryPaths(
+    toolCache,
+    cacheLocation({ registry: reg.server.graphqlUrl, id, webc: 'v3' }),
+  );
 }
 
 /** No container anywhere in the tool cache (only entry folders may be left). */

@@ -1,30 +1,31 @@
-// The action adapter: the only module that talks to the Actions runtime. It reads the inputs
-// into one typed record, wires the real I/O into the core, and reports outputs, the job
-// summary and failure (including values thrown that are not Errors).
+// The action: the front door that talks to the Actions runtime. It reads the inputs into the
+// core's settings, builds the core's io from the runner (RUNNER_TEMP, the tool cache, the
+// workflow-command logger, the action's words), and reports outputs, the job summary and
+// failure (including values thrown that are not Errors).
 import * as core from '@actions/core';
 import { find as toolCacheFind } from '@actions/tool-cache';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PROJECT_URL, WEBC_FETCH_VERSION } from '../core/build-info.js';
 import { createPackageCache } from '../core/cache/package-cache.js';
-import { download } from '../core/deliver/download.js';
-import { WebcFetchError, describeError } from '../core/errors.js';
 import { attemptsOf } from '../core/deliver/fallback-policy.js';
-import { fetchPackage, type FetchResult } from '../core/deliver/deliver-package.js';
-import { parseInputs, type FetchOptions } from './inputs.js';
-import { BACKOFF, type RetryPolicy } from '../core/http/retry.js';
-import { createGraphqlTransport } from '../core/source/graphql-transport.js';
-import { createRegistryClient } from '../core/source/registry-client.js';
+import { createFetcher, type FetcherIo } from '../core/fetcher.js';
 import { markdownText } from '../core/report/markdown-escape.js';
 import { failureSummary, successSummary } from '../core/report/summary.js';
+import type { RunSettings } from '../core/settings.js';
 import { createRedactor, secretForms, type Redactor } from '../core/text/redaction.js';
-import { boundText, fitItems, moreNote, oneLine } from '../core/text/text-bounds.js';
+import { boundText, oneLine } from '../core/text/text-bounds.js';
 import type { Logger } from '../core/types.js';
-import { ACTION_VERSION, USER_AGENT } from './version.js';
+import { sayWith } from '../core/words.js';
+import { readInputs } from './inputs.js';
+import { ACTION_WORDING, describeForAction } from './messages.js';
+import { actionOutputs } from './outputs.js';
+
+/** What the action sends as User-Agent (the core's requests name their front door). */
+export const ACTION_USER_AGENT = `webc-fetch/${WEBC_FETCH_VERSION} (GitHub Action; +${PROJECT_URL})`;
 
 /** Characters of one log line and of the failure message (issue 9: echoed text is bounded). */
 const MAX_LOG_CHARS = 16_384;
-/** Characters of one output; JSON outputs keep whole entries within it and stay valid JSON. */
-const MAX_OUTPUT_CHARS = 65_536;
 
 /** Every line is redacted first, then bounded: a cut through the token would leave a prefix. */
 function createLogger(redact: Redactor): Logger {
@@ -51,135 +52,45 @@ export async function run(): Promise<void> {
   // A second pass over the finished summary, which also knows the token's escaped spelling.
   const redactSummary = createRedactor([token, markdownText(token)]);
   const logger = createLogger(redact);
+  const say = sayWith(ACTION_WORDING);
   try {
-    const options = parseInputs((name) => core.getInput(name));
+    const { settings, request } = readInputs((name) => core.getInput(name));
     subject = core.getInput('package');
     logger.info(
-      `webc-fetch ${ACTION_VERSION}: ${subject}, priority ${options.priority.join(', ')}`,
+      `webc-fetch ${WEBC_FETCH_VERSION}: ${subject}, priority ${settings.priority.join(', ')}`,
     );
-    const bound = overallBound(options.timeoutMs);
-    let result: FetchResult;
-    try {
-      result = await fetchPackage(
-        options,
-        ports(options, { signal: bound.signal, logger, redact }),
-      );
-    } finally {
-      bound.clear();
-    }
-    setOutputs(result, redact, logger);
-    await writeSummary(redactSummary(successSummary(result, redact)));
+    const result = await createFetcher(settings, runnerIo(settings, logger, redact)).fetch(request);
+    for (const [name, value] of actionOutputs(result, redact, logger)) core.setOutput(name, value);
+    await writeSummary(redactSummary(successSummary(result, redact, say)));
   } catch (error) {
-    const message = boundText(redact(describeError(error)), MAX_LOG_CHARS);
+    const message = boundText(redact(describeForAction(error)), MAX_LOG_CHARS);
     core.setFailed(message);
     const failure = { subject, message, attempts: attemptsOf(error) };
     await writeSummary(redactSummary(failureSummary(failure, redact)));
   }
 }
 
-/**
- * The `timeout` input: one deadline for resolution and every download, retries and backoff
- * included, so a server trickling a byte just inside `request-timeout` cannot hang the job.
- */
-function overallBound(timeoutMs: number | undefined): { signal: AbortSignal; clear: () => void } {
-  const controller = new AbortController();
-  if (timeoutMs === undefined) return { signal: controller.signal, clear: () => {} };
-  const timer = setTimeout(() => {
-    const seconds = (timeoutMs / 1000).toString();
-    const message =
-      `the fetch did not finish within ${seconds} s (the \`timeout\` input); ` +
-      'the registry or the download host is too slow, or raise `timeout`';
-    controller.abort(new WebcFetchError('TIMEOUT', message));
-  }, timeoutMs);
-  return { signal: controller.signal, clear: () => clearTimeout(timer) };
-}
-
-function ports(
-  options: FetchOptions,
-  { signal, logger, redact }: { signal: AbortSignal; logger: Logger; redact: Redactor },
-): Parameters<typeof fetchPackage>[1] {
-  const retry: RetryPolicy = { retries: options.retries, ...BACKOFF };
-  const transport = createGraphqlTransport({
-    endpoint: options.registry,
-    token: options.token,
-    userAgent: USER_AGENT,
-    retry,
-    requestTimeoutMs: options.requestTimeoutMs,
-    logger,
-    signal,
-  });
+/** The core's io on a runner: RUNNER_TEMP for staging, the runner tool cache, the action's words. */
+function runnerIo(settings: RunSettings, logger: Logger, redact: Redactor): FetcherIo {
   const toolCache = process.env['RUNNER_TOOL_CACHE'];
-  if (options.cache && !toolCache) {
+  if (settings.cache && !toolCache) {
     logger.warning('RUNNER_TOOL_CACHE is not set; continuing without the tool cache.');
   }
   return {
-    registry: createRegistryClient(transport, { logger, redact }),
-    cache:
-      options.cache && toolCache
-        ? createPackageCache({ root: toolCache, find: toolCacheFind, logger })
-        : undefined,
-    download,
-    tempDir: join(process.env['RUNNER_TEMP'] || tmpdir(), 'webc-fetch'),
-    userAgent: USER_AGENT,
     logger,
+    stagingDir: join(process.env['RUNNER_TEMP'] || tmpdir(), 'webc-fetch'),
+    cache: toolCache
+      ? createPackageCache({
+          root: toolCache,
+          find: toolCacheFind,
+          logger,
+          say: sayWith(ACTION_WORDING),
+        })
+      : undefined,
+    userAgent: ACTION_USER_AGENT,
     redact,
-    retry,
-    signal,
+    wording: ACTION_WORDING,
   };
-}
-
-function setOutputs(result: FetchResult, redact: Redactor, logger: Logger): void {
-  const outputs: Record<string, string> = {
-    path: result.path,
-    package: result.package,
-    version: result.version,
-    'webc-version': result.webc,
-    sha256: result.sha256,
-    size: String(result.size),
-    'cache-hit': String(result.cacheHit),
-    fallback: String(result.fallback),
-    'fallback-reason': result.fallbackReason,
-    'download-url': result.downloadUrl,
-    entrypoint: result.container.entrypoint ?? '',
-  };
-  for (const [name, value] of Object.entries(outputs)) {
-    core.setOutput(name, boundText(redact(value), MAX_OUTPUT_CHARS));
-  }
-  const { commands, dependencies } = result.container;
-  const json = (value: string): number => JSON.stringify(value).length;
-  const names = fitOutput('commands', 'command names', commands, (c) => json(c) + 1, logger);
-  core.setOutput('commands', redact(JSON.stringify(names)));
-  const uses = fitOutput(
-    'dependencies',
-    'dependencies',
-    Object.entries(dependencies),
-    ([alias, target]) => json(alias) + json(target) + 2,
-    logger,
-  );
-  // fromEntries defines own properties, so an alias such as "__proto__" stays a key.
-  core.setOutput('dependencies', redact(JSON.stringify(Object.fromEntries(uses))));
-}
-
-/**
- * The entries of a JSON output that fit in MAX_OUTPUT_CHARS (`chars`: an entry's JSON length
- * with its separator), whole and in order, so the output stays valid JSON; a warning says how
- * many were left out.
- */
-function fitOutput<T>(
-  name: string,
-  what: string,
-  entries: readonly T[],
-  chars: (entry: T) => number,
-  logger: Logger,
-): T[] {
-  const { kept, more } = fitItems(entries, MAX_OUTPUT_CHARS - 2, chars);
-  if (more > 0) {
-    logger.warning(
-      `The ${name} output lists ${kept.length} of ${entries.length} ${what}, then stops ` +
-        `${moreNote(more)}: each output is bounded to ${MAX_OUTPUT_CHARS} characters.`,
-    );
-  }
-  return kept;
 }
 
 async function writeSummary(markdown: string): Promise<void> {
@@ -188,6 +99,6 @@ async function writeSummary(markdown: string): Promise<void> {
   try {
     await core.summary.addRaw(markdown).write();
   } catch (error) {
-    core.warning(`Could not write the job summary: ${describeError(error)}`);
+    core.warning(`Could not write the job summary: ${describeForAction(error)}`);
   }
 }

@@ -28,7 +28,7 @@ export interface PackageName {
   readonly full: string;
 }
 
-/** What the `package` input asks for. */
+/** What a package spec asks for. */
 export type PackageSpec =
   | {
       readonly kind: 'named';
@@ -55,17 +55,44 @@ export interface UnusableDistribution {
   readonly reason: string;
 }
 
+/**
+ * What was resolved: a version of a named package, or a release named by the SHA-256 of its
+ * container (with its package when the registry names one). Not a spec: a spec asks
+ * ("acme/tool@^1"), an id answers ("acme/tool" at "1.2.0").
+ */
+export type PackageId =
+  | { readonly kind: 'version'; readonly package: PackageName; readonly version: string }
+  | {
+      readonly kind: 'release';
+      readonly sha256: Sha256Hex;
+      /** The release's package, when the registry names it. */
+      readonly package: PackageName | undefined;
+    };
+
+/** `namespace/name`; for a release the registry did not name, `sha256:<hex>`. */
+export function packageIdName(id: PackageId): string {
+  if (id.package !== undefined) return id.package.full;
+  return id.kind === 'release' ? `sha256:${id.sha256}` : '';
+}
+
+/** The resolved version; for a release, `sha256:<hex>`. */
+export function packageIdVersion(id: PackageId): string {
+  return id.kind === 'version' ? id.version : `sha256:${id.sha256}`;
+}
+
+/** `namespace/name@version` (or `…@sha256:<hex>`), as messages show it. */
+export function formatPackageId(id: PackageId): string {
+  return `${packageIdName(id)}@${packageIdVersion(id)}`;
+}
+
 /** The version chosen for a spec, with each of its distributions usable or not. */
 export interface ResolvedPackage {
-  /** `namespace/name`; for a `sha256:` spec the hash spec itself. */
-  readonly package: string;
-  /** The chosen version; for a `sha256:` spec, `sha256:<hex>`. */
-  readonly version: string;
+  readonly id: PackageId;
   readonly distributions: Readonly<Partial<Record<WebcVersion, Distribution>>>;
   readonly unusable: readonly UnusableDistribution[];
 }
 
-/** Where log lines go. The action adapter maps these onto `@actions/core`; a CLI onto stderr. */
+/** Where log lines go. The action maps these onto `@actions/core`; a command line onto stderr. */
 export interface Logger {
   info(message: string): void;
   warning(message: string): void;

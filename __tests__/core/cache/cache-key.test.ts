@@ -4,11 +4,11 @@ import semver from 'semver';
 import { describe, expect, it } from 'vitest';
 import {
   cacheLocation,
-  describeCacheLayout,
   type CacheKey,
   type CacheLocation,
 } from '../../../src/core/cache/cache-key.js';
 import { parseVersion } from '../../../src/core/version/semver-version.js';
+import { cacheKeyOf, type FlatKey } from '../../support/package-ids.js';
 import { seededRandom, version as generatedVersion } from '../../support/semver-cases.js';
 
 const REGISTRY = 'https://registry.wasmer.io/graphql';
@@ -16,8 +16,14 @@ const HEX = 'ab'.repeat(32);
 // Only digits, leading 0: as a dot-separated pre-release identifier this would be invalid semver.
 const DIGIT_HEX = `0${'1234567890'.repeat(6)}123`;
 
-function key(overrides: Partial<CacheKey> = {}): CacheKey {
-  return { registry: REGISTRY, package: 'acme/tool', version: '1.2.0', webc: 'v3', ...overrides };
+function key(overrides: Partial<FlatKey> = {}): CacheKey {
+  return cacheKeyOf({
+    registry: REGISTRY,
+    package: 'acme/tool',
+    version: '1.2.0',
+    webc: 'v3',
+    ...overrides,
+  });
 }
 
 /** Where the entry lands on a case-insensitive file system (Windows, macOS). */
@@ -71,6 +77,16 @@ describe('cacheLocation', () => {
     });
   });
 
+  it('lays out a release the registry names under its package, with the digest as the version', () => {
+    const spec = `sha256:${HEX}`;
+    expect(cacheLocation(key({ package: 'acme/tool', version: spec }))).toEqual({
+      tool: 'webc-acme-tool',
+      version: `0.0.0-sha256-${HEX}`,
+      arch: `v3-${idOf(REGISTRY, 'acme/tool', spec)}`,
+      fileName: 'tool.webc',
+    });
+  });
+
   it('keeps a digest made only of digits with a leading 0 valid semver', () => {
     const spec = `sha256:${DIGIT_HEX}`;
     const { version } = cacheLocation(key({ package: spec, version: spec }));
@@ -78,7 +94,7 @@ describe('cacheLocation', () => {
     expectToolCacheVersion(version);
   });
 
-  const pairs: [string, Partial<CacheKey>, Partial<CacheKey>][] = [
+  const pairs: [string, Partial<FlatKey>, Partial<FlatKey>][] = [
     ['build metadata', { version: '1.0.0+a' }, { version: '1.0.0+b' }],
     ['build metadata vs none', { version: '1.0.0+a' }, { version: '1.0.0' }],
     ['pre-release vs release', { version: '1.0.0-rc.1' }, { version: '1.0.0' }],
@@ -148,7 +164,7 @@ describe('cacheLocation', () => {
         versionText,
         fc.constantFrom('v3', 'v2'),
         (registry, pkg, version, webc) => {
-          const location = cacheLocation({ registry, package: pkg, version, webc });
+          const location = cacheLocation(cacheKeyOf({ registry, package: pkg, version, webc }));
           expectToolCacheVersion(location.version);
           for (const part of Object.values(location)) expectPortableName(part);
         },
@@ -196,21 +212,5 @@ describe('cacheLocation', () => {
     expect(cacheLocation(key({ package: 'acme/con' })).fileName).toBe('_con.webc');
     expect(cacheLocation(key({ package: 'acme/.x.' })).fileName).toBe('_x_.webc');
     expect(cacheLocation(key({ package: `acme/${'n'.repeat(100)}` })).tool).toHaveLength(48);
-  });
-});
-
-describe('describeCacheLayout', () => {
-  it("documents a shell recipe whose id matches the action's", () => {
-    const text = describeCacheLayout();
-    const recipe = /printf '%s' '([^']+)' \| sha256sum \| cut -c1-16\)\s+# ([0-9a-f]{16})/.exec(
-      text,
-    );
-    expect(recipe).not.toBeNull();
-    const [, json = '', shownId = ''] = recipe ?? [];
-    const expected = cacheLocation(key()).arch.slice('v3-'.length);
-    expect(sha16(json)).toBe(expected);
-    expect(shownId).toBe(expected);
-    expect(text).toContain('webc-acme-tool/1.2.0/v3-$id');
-    expect(text).toContain('.complete');
   });
 });

@@ -28,15 +28,17 @@ import {
   fileIdentity,
 } from '../../../src/core/cache/package-cache.js';
 import { TEMP_SUFFIX } from '../../../src/core/deliver/place-file.js';
-import { isWebcFetchError } from '../../../src/core/errors.js';
+import { describeError, isWebcFetchError } from '../../../src/core/errors.js';
+import { ACTION_WORDING } from '../../../src/action/messages.js';
 import { silentLogger } from '../../../src/core/types.js';
+import { cacheKeyOf } from '../../support/package-ids.js';
 
-const KEY: CacheKey = {
+const KEY: CacheKey = cacheKeyOf({
   registry: 'https://registry.wasmer.io/graphql',
   package: 'acme/tool',
   version: '1.2.0',
   webc: 'v3',
-};
+});
 const GOOD = Buffer.from('\0webc003 the verified container');
 const WORKER = fileURLToPath(new URL('./fixtures/store-worker.ts', import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -189,13 +191,13 @@ describe('createPackageCache', () => {
       const source = stagedFile();
       await expect(
         createPackageCache({ root, logger: silentLogger }).store(KEY, source),
-      ).rejects.toThrow(/tool cache/);
+      ).rejects.toThrow(/to the cache/);
       expect(tempFilesUnder(root)).toEqual([]);
       expect(readFileSync(source)).toEqual(GOOD);
     },
   );
 
-  it('throws a plain error and keeps the source when the root cannot hold folders', async () => {
+  it('fails with WRITE_FAILED, in the front door words, and keeps the source when the root cannot hold folders', async () => {
     const blocker = path.join(tempDir(), 'a-file');
     writeFileSync(blocker, '');
     const source = stagedFile();
@@ -204,9 +206,14 @@ describe('createPackageCache', () => {
       logger: silentLogger,
     }).store(KEY, source);
     const error: unknown = await store.catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(Error);
-    expect(isWebcFetchError(error)).toBe(false);
-    expect(String(error)).toMatch(/RUNNER_TOOL_CACHE is writable/);
+    expect(isWebcFetchError(error) && error.code).toBe('WRITE_FAILED');
+    expect(isWebcFetchError(error) && error.context.setting).toBe('cache');
+    expect(describeError(error)).toMatch(
+      /Check that the cache folder is writable .*turn the cache off/,
+    );
+    expect(describeError(error, ACTION_WORDING)).toMatch(
+      /to the tool cache .*Check that RUNNER_TOOL_CACHE is writable and has free space, or set `cache: false`\./,
+    );
     expect(readFileSync(source)).toEqual(GOOD);
   });
 

@@ -12,13 +12,18 @@ import type {
   DownloadRequest,
   DownloadResult,
 } from '../../../src/core/deliver/download.js';
-import { WebcFetchError } from '../../../src/core/errors.js';
+import { WebcFetchError, describeError } from '../../../src/core/errors.js';
 import {
   MAX_CONTAINER_BYTES,
-  fetchPackage,
-  type FetchPorts,
+  deliverPackage,
+  type DeliverPorts,
+  type DeliverSettings,
+  type FetchResult,
 } from '../../../src/core/deliver/deliver-package.js';
-import type { FetchOptions } from '../../../src/action/inputs.js';
+import type { PackageRequest } from '../../../src/core/settings.js';
+import { sayNeutral } from '../../../src/core/words.js';
+import { ACTION_WORDING } from '../../../src/action/messages.js';
+import { cacheKeyOf } from '../../support/package-ids.js';
 import { keepText } from '../../../src/core/text/redaction.js';
 import type {
   RawDistribution,
@@ -31,6 +36,14 @@ import { encodeWebc } from '../../../src/webc/webc-writer.js';
 import { rejectionOf } from '../../support/rejection.js';
 
 const KEY = { package: 'acme/tool', version: '1.0.0', webc: 'v3' } as const;
+
+/** The request and the settings the pipeline reads, flat, as these tests write them. */
+type Options = PackageRequest & DeliverSettings & { readonly path: string | undefined };
+
+function fetchPackage(options: Options, ports: DeliverPorts): Promise<FetchResult> {
+  const { spec, sha256, path } = options;
+  return deliverPackage({ spec, sha256, out: path }, options, ports);
+}
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex') as Sha256Hex;
 const bytesOf = (version: string, webc: WebcVersion) =>
@@ -78,17 +91,18 @@ function setup(versions: RegistryVersion[], files: Map<string, Uint8Array>) {
       sink: sink?.finish(),
     };
   }
-  const ports: FetchPorts = {
+  const ports: DeliverPorts = {
     registry,
     cache: createPackageCache({ root: join(root, 'cache'), logger }),
     download,
-    tempDir: join(root, 'temp'),
+    stagingDir: join(root, 'temp'),
     userAgent: 'test',
     logger,
     redact: keepText,
+    say: sayNeutral,
     retry: { retries: 0, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 1 },
   };
-  const options = (over: Partial<FetchOptions> = {}): FetchOptions => ({
+  const options = (over: Partial<Options> = {}): Options => ({
     spec: {
       kind: 'named',
       package: { namespace: 'acme', name: 'tool', full: 'acme/tool' },
@@ -96,11 +110,9 @@ function setup(versions: RegistryVersion[], files: Map<string, Uint8Array>) {
     },
     priority: ['v3', 'v2'],
     registry: 'http://127.0.0.1:1/graphql',
-    token: undefined,
     sha256: undefined,
-    cache: true,
+    out: undefined,
     path: undefined,
-    retries: 0,
     requestTimeoutMs: 1000,
     ...over,
   });
@@ -124,7 +136,7 @@ describe('fetchPackage', () => {
     );
     const result = await fetchPackage(options(), ports);
     expect(result).toMatchObject({
-      version: '1.2.0',
+      id: { version: '1.2.0' },
       webc: 'v2',
       fallback: true,
       sha256: sha(new2),
@@ -209,9 +221,9 @@ describe('fetchPackage', () => {
     const result = await fetchPackage(options(), broken);
     expect(result.cacheHit).toBe(false);
     expect(sha(readFileSync(result.path))).toBe(sha(b3));
-    expect(
-      warnings.some((w) => w.includes('Could not store the container in the tool cache')),
-    ).toBe(true);
+    expect(warnings.some((w) => w.includes('Could not store the container in the cache ('))).toBe(
+      true,
+    );
   });
 
   it('moves rather than copies to the requested path when the result is not cached', async () => {
@@ -224,7 +236,7 @@ describe('fetchPackage', () => {
     const result = await fetchPackage(options({ path: target }), { ...ports, cache: undefined });
     expect(result.path).toBe(target);
     expect(sha(readFileSync(target))).toBe(sha(b3));
-    expect(readdirSync(ports.tempDir)).toEqual([]);
+    expect(readdirSync(ports.stagingDir)).toEqual([]);
   });
 
   it('never lets a published webcSize lift the container size cap', async () => {
@@ -241,7 +253,7 @@ describe('fetchPackage', () => {
       ],
       new Map([['u/v3', b3]]),
     );
-    const spy: FetchPorts['download'] = (req, opts) => {
+    const spy: DeliverPorts['download'] = (req, opts) => {
       seen.push(opts.maxBytes);
       return ports.download(req, opts);
     };
@@ -316,9 +328,11 @@ describe('fetchPackage', () => {
     const error = await rejectionOf(
       fetchPackage(options({ path: join(blocker, 'tool.webc') }), ports),
     );
-    expect(error).toMatchObject({ code: 'INVALID_INPUT', context: { input: 'path' } });
-    expect(error.message).toContain('`path` input');
+    expect(error).toMatchObject({ code: 'WRITE_FAILED', context: { setting: 'out' } });
+    expect(describeError(error, ACTION_WORDING)).toContain(
+      'Could not write the container to the `path` input',
+    );
     expect(warnings).toEqual([]);
-    expect(ports.cache?.lookup({ ...KEY, registry: options().registry })).toBe(cached);
+    expect(ports.cache?.lookup(cacheKeyOf({ ...KEY, registry: options().registry }))).toBe(cached);
   });
 });

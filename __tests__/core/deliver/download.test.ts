@@ -10,8 +10,13 @@ import {
   type DownloadOptions,
   type DownloadRequest,
 } from '../../../src/core/deliver/download.js';
-import { WebcFetchError } from '../../../src/core/errors.js';
+import { WebcFetchError, describeError, isWebcFetchError } from '../../../src/core/errors.js';
+import { ACTION_WORDING } from '../../../src/action/messages.js';
 import type { RetryPolicy } from '../../../src/core/http/retry.js';
+import {
+  PROGRESS_INTERVAL_MS,
+  type DownloadProgressEvent,
+} from '../../../src/core/deliver/download-progress.js';
 import type { Logger, Sha256Hex } from '../../../src/core/types.js';
 import {
   startTestServer,
@@ -511,7 +516,7 @@ describe('download and the registry that published the URL', () => {
       ),
     );
     expect(error).toMatchObject({ code: 'INSECURE_URL', transient: false });
-    expect(error.message).toContain('may not send the runner to a loopback address');
+    expect(error.message).toContain('may not send this client to a loopback address');
     expect(server.requests).toEqual([]);
     expect(delays).toEqual([]);
     await expectNoFilesLeft();
@@ -593,7 +598,13 @@ describe('a staging folder that fills up (a real 64 KiB tmpfs)', () => {
             `it needs ${PAYLOAD.length} bytes \\(the size the registry publishes\\), and the disk was full after [0-9]+; `,
         ),
       );
-      expect(error.message).toMatch(/free space there .*or point it at a larger disk/);
+      expect(error.message).toMatch(
+        /free space there or point the staging location at a larger disk, then run again\.$/,
+      );
+      expect(describeError(error, ACTION_WORDING)).toMatch(
+        /free space there or point RUNNER_TEMP at a larger disk, then run again\.$/,
+      );
+      expect(isWebcFetchError(error) && error.code).toBe('WRITE_FAILED');
       expect(errorCodeOf(error.cause)).toBe('ENOSPC');
     },
   );
@@ -615,3 +626,74 @@ describe('a staging folder that fills up (a real 64 KiB tmpfs)', () => {
 function errorCodeOf(error: unknown): unknown {
   return typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
 }
+
+describe('download progress', () => {
+  it('reports each attempt: its start with the announced size, bytes so far, and how it ended', async () => {
+    let calls = 0;
+    const server = await serve((_req, res) => {
+      calls += 1;
+      if (calls === 1) {
+        res.writeHead(503).end();
+        return;
+      }
+      res.writeHead(200, { 'content-length': PAYLOAD.length }).end(PAYLOAD);
+    });
+    const events: DownloadProgressEvent[] = [];
+    let clock = 0;
+    // Every read advances the clock past the throttle, so each chunk may report once.
+    const now = (): number => (clock += PROGRESS_INTERVAL_MS);
+    await download(request(server.url('/p.webc'), PAYLOAD_SHA256, 1), {
+      ...options(),
+      progress: (event) => events.push(event),
+      now,
+    });
+    const starts = events.filter((e) => e.kind === 'start');
+    expect(starts).toEqual([
+      { kind: 'start', label: 'acme/tool@1.2.0 (v3)', sizeHint: PAYLOAD.length, attempt: 2 },
+    ]);
+    const bytes = events.flatMap((e) => (e.kind === 'bytes' ? [e.bytes] : []));
+    expect(bytes.length).toBeGreaterThan(0);
+    expect(bytes).toEqual([...bytes].sort((a, b) => a - b));
+    expect(events.at(-1)).toEqual({
+      kind: 'finish',
+      label: 'acme/tool@1.2.0 (v3)',
+      bytes: PAYLOAD.length,
+      ok: true,
+    });
+  });
+
+  it('passes no byte counts on between two ticks of the throttle, and still reports the end', async () => {
+    const server = await serve(servePayload);
+    const events: DownloadProgressEvent[] = [];
+    await download(request(server.url('/p.webc')), {
+      ...options(),
+      progress: (event) => events.push(event),
+      now: () => 0,
+    });
+    expect(events.map((e) => e.kind)).toEqual(['start', 'finish']);
+  });
+
+  it('reports a failed attempt as finished and not ok', async () => {
+    const server = await serve(servePayload);
+    const events: DownloadProgressEvent[] = [];
+    const failed = download(request(server.url('/p.webc'), ABC_SHA256), {
+      ...options(),
+      progress: (event) => events.push(event),
+    });
+    await expect(failed).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
+    expect(events.at(-1)).toMatchObject({ kind: 'finish', ok: false });
+  });
+
+  it('takes the registry size as the hint when the body is encoded', async () => {
+    const server = await serve((_req, res) => {
+      res.writeHead(200, { 'content-encoding': 'gzip' });
+      res.end(gzipSync(PAYLOAD));
+    });
+    const events: DownloadProgressEvent[] = [];
+    await download(request(server.url('/p.webc'), PAYLOAD_SHA256, 1234), {
+      ...options(),
+      progress: (event) => events.push(event),
+    });
+    expect(events[0]).toMatchObject({ kind: 'start', sizeHint: 1234 });
+  });
+});

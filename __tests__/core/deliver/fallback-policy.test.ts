@@ -160,7 +160,7 @@ describe('walkPriority', () => {
     expect([...FALLBACK_CODES]).toContain('CONTAINER_INVALID');
     expect([...FALLBACK_CODES]).toContain('PIN_MISMATCH');
     for (const code of [
-      'INVALID_INPUT',
+      'INVALID_SETTING',
       'PACKAGE_NOT_FOUND',
       'VERSION_NOT_FOUND',
       'REGISTRY_ERRORS',

@@ -31,14 +31,16 @@ describe('pathTarget', () => {
     });
   });
 
-  it('fails naming the path input when the folder cannot be created', async () => {
+  it('fails with WRITE_FAILED naming the output path when the folder cannot be created', async () => {
     const root = mkdtempSync(path.join(tmpdir(), 'webc-fetch-path-'));
     writeFileSync(path.join(root, 'a-file'), '');
     const target = await pathTarget(path.join(root, 'a-file', 'sub/'), 'tool.webc');
     await expect(makeFolderOf(target)).rejects.toMatchObject({
-      code: 'INVALID_INPUT',
-      context: { input: 'path' },
-      message: expect.stringContaining('the `path` input') as unknown,
+      code: 'WRITE_FAILED',
+      context: { setting: 'out' },
+      message: expect.stringContaining(
+        'Could not write the container to the output path',
+      ) as unknown,
     });
   });
 });

@@ -9,6 +9,8 @@ import {
   type RetryPolicy,
 } from '../../../src/core/http/retry.js';
 import type { Logger } from '../../../src/core/types.js';
+import { sayWith, setting, words } from '../../../src/core/words.js';
+import { ACTION_WORDING } from '../../../src/action/messages.js';
 
 function policy(overrides: Partial<RetryPolicy> = {}): RetryPolicy & { delays: number[] } {
   const delays: number[] = [];
@@ -93,14 +95,33 @@ describe('withRetries', () => {
         return 'ok';
       },
       p,
-      logger,
-      'download of acme/tool@1.0.0 (v3)',
+      { logger, label: 'download of acme/tool@1.0.0 (v3)' },
     );
     expect(result).toBe('ok');
     expect(seen).toEqual([0, 1, 2]);
     expect(p.delays).toEqual([750, 1500]);
     expect(logger.lines[0]).toMatch(
       /^download of acme\/tool@1\.0\.0 \(v3\): status 503; retrying in 0\.8 s \(retry 1 of 3\)$/,
+    );
+  });
+
+  it("logs the retried failure in the front door's words", async () => {
+    const logger = recordingLogger();
+    const stalled = new WebcFetchError(
+      'DOWNLOAD_TIMEOUT',
+      words`no data for 30 s (${setting('requestTimeout', 'plain')}); the server stalled`,
+      { transient: true },
+    );
+    await withRetries(
+      async (attempt) => {
+        if (attempt === 0) throw stalled;
+        return 'ok';
+      },
+      policy(),
+      { logger, label: 'x', say: sayWith(ACTION_WORDING) },
+    );
+    expect(logger.lines[0]).toMatch(
+      /^x: no data for 30 s \(request-timeout\); the server stalled;/,
     );
   });
 
@@ -113,8 +134,7 @@ describe('withRetries', () => {
         throw transient();
       },
       p,
-      recordingLogger(),
-      'x',
+      { logger: recordingLogger(), label: 'x' },
     );
     await expect(failure).rejects.toMatchObject({ code: 'DOWNLOAD_HTTP' });
     expect(calls).toBe(3);
@@ -131,8 +151,7 @@ describe('withRetries', () => {
             throw error;
           },
           p,
-          recordingLogger(),
-          'x',
+          { logger: recordingLogger(), label: 'x' },
         ),
       ).rejects.toBe(error);
       expect(calls).toBe(1);
@@ -148,8 +167,7 @@ describe('withRetries', () => {
         return 1;
       },
       p,
-      recordingLogger(),
-      'x',
+      { logger: recordingLogger(), label: 'x' },
     );
     expect(p.delays).toEqual([12_000]);
   });
@@ -172,8 +190,7 @@ describe('withRetries under an overall bound', () => {
         return Promise.reject(transient());
       },
       { ...timed, signal: bound.signal },
-      recordingLogger(),
-      'op',
+      { logger: recordingLogger(), label: 'op' },
     );
     await expect(outcome).rejects.toBe(reason);
     expect(calls).toBe(1);
@@ -188,8 +205,7 @@ describe('withRetries under an overall bound', () => {
     const outcome = withRetries(
       () => Promise.reject(transient()),
       { ...timed, signal: bound.signal },
-      recordingLogger(),
-      'op',
+      { logger: recordingLogger(), label: 'op' },
     );
     await expect(outcome).rejects.toBe(reason);
     expect(timed.delays).toEqual([]);

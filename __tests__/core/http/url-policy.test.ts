@@ -139,7 +139,7 @@ describe('assertAllowedUrl with the URL that led to the target', () => {
     expect(error.code).toBe('INSECURE_URL');
     expect(error.message).toContain('download URL');
     expect(error.message).toContain('registry.example.com');
-    expect(error.message).toContain('may not send the runner to a loopback address');
+    expect(error.message).toContain('may not send this client to a loopback address');
   });
 
   it('refuses a loopback target when the URL that led to it is a parsed non-loopback URL', () => {

@@ -10,10 +10,15 @@ import { MAX_REASON_CHARS } from '../../../src/core/deliver/fallback-policy.js';
 import { createRedactor, keepText } from '../../../src/core/text/redaction.js';
 import { boundText } from '../../../src/core/text/text-bounds.js';
 import type { Sha256Hex } from '../../../src/core/types.js';
+import { sayWith } from '../../../src/core/words.js';
+import { ACTION_WORDING } from '../../../src/action/messages.js';
 
 const result: FetchResult = {
-  package: 'acme/tool',
-  version: '1.2.0',
+  id: {
+    kind: 'version',
+    package: { namespace: 'acme', name: 'tool', full: 'acme/tool' },
+    version: '1.2.0',
+  },
   webc: 'v2',
   sha256: 'ab'.repeat(32) as Sha256Hex,
   size: 5 * 1024 * 1024,
@@ -54,6 +59,15 @@ describe('job summary', () => {
     expect(md).toContain('<code>wasmer/lib → wasmer/lib@^1</code>');
   });
 
+  it("names the priority in the front door's words when it warns of a fallback", () => {
+    expect(successSummary(result, keepText, sayWith(ACTION_WORDING))).toContain(
+      '> Delivered WebC v2, not the first choice of `priority`.',
+    );
+    expect(successSummary(result, keepText)).toContain(
+      '> Delivered WebC v2, not the first choice of the WebC priority.',
+    );
+  });
+
   it('escapes table-breaking characters', () => {
     expect(successSummary(result, keepText)).toContain('a\\|b.webc');
   });
@@ -81,7 +95,7 @@ describe('job summary', () => {
   it('shows registry and container text literally: no HTML, no broken row, no link, no code span', () => {
     const hostile = {
       ...result,
-      version: '1.2.0<img src=x onerror=alert(1)>',
+      id: { ...result.id, version: '1.2.0<img src=x onerror=alert(1)>' },
       downloadUrl: 'https://cdn.example/x.webc?</table>',
       attempts: [
         {
@@ -152,8 +166,11 @@ describe('job summary', () => {
     const md = successSummary(
       {
         ...result,
-        package: worst,
-        version: worst,
+        id: {
+          kind: 'version',
+          package: { namespace: worst, name: worst, full: worst },
+          version: worst,
+        },
         path: worst,
         downloadUrl: worst,
         attempts: [

@@ -8,8 +8,10 @@ import type {
   RegistryVersion,
 } from '../../../src/core/source/registry-client.js';
 import { resolvePackage } from '../../../src/core/resolve/resolve-package.js';
+import { describeError } from '../../../src/core/errors.js';
+import { ACTION_WORDING } from '../../../src/action/messages.js';
 import { parsePackageSpec } from '../../../src/core/spec/package-spec.js';
-import type { Logger } from '../../../src/core/types.js';
+import { packageIdName, packageIdVersion, type Logger } from '../../../src/core/types.js';
 import { rejectionOf } from '../../support/rejection.js';
 
 const HEX_V2 = 'a2'.repeat(32);
@@ -85,8 +87,11 @@ describe('resolvePackage for a named spec', () => {
     const resolved = await resolve('acme/tool@1', client);
     expect(client.asked).toEqual(['package acme/tool']);
     expect(resolved).toEqual({
-      package: 'acme/tool',
-      version: '1.2.0',
+      id: {
+        kind: 'version',
+        package: { namespace: 'acme', name: 'tool', full: 'acme/tool' },
+        version: '1.2.0',
+      },
       distributions: {
         v3: {
           webc: 'v3',
@@ -110,7 +115,7 @@ describe('resolvePackage for a named spec', () => {
   it('keeps the newest version when only v3 is missing, and says why v3 is unusable (no silent downgrade)', async () => {
     const client = fakeClient(pkg([release('1.0.0'), release('1.2.0', { v3: NONE })]));
     const resolved = await resolve('acme/tool', client);
-    expect(resolved.version).toBe('1.2.0');
+    expect(packageIdVersion(resolved.id)).toBe('1.2.0');
     expect(Object.keys(resolved.distributions)).toEqual(['v2']);
     expect(resolved.unusable).toEqual([
       { webc: 'v3', reason: 'not published for 1.2.0 (no download URL, no sha256, no manifest)' },
@@ -145,7 +150,7 @@ describe('resolvePackage for a named spec', () => {
       'acme/tool',
       fakeClient(pkg([release('1.1.0'), release('1.2.0', { v2: NONE })])),
     );
-    expect([onlyV2.version, onlyV3.version]).toEqual(['1.2.0', '1.2.0']);
+    expect([packageIdVersion(onlyV2.id), packageIdVersion(onlyV3.id)]).toEqual(['1.2.0', '1.2.0']);
     expect(Object.keys(onlyV3.distributions)).toEqual(['v3']);
   });
 
@@ -153,7 +158,7 @@ describe('resolvePackage for a named spec', () => {
     const { lines, logger } = recordingLogger();
     const client = fakeClient(pkg([release('1.0.5'), release('1.2.0', { v2: NONE, v3: NONE })]));
     const resolved = await resolve('acme/tool@1', client, logger);
-    expect(resolved.version).toBe('1.0.5');
+    expect(packageIdVersion(resolved.id)).toBe('1.0.5');
     expect(lines).toContain(
       'warning: Skipping newer matching version(s) 1.2.0 of acme/tool: the registry publishes no usable v2 or v3 distribution for them',
     );
@@ -182,7 +187,7 @@ describe('resolvePackage for a named spec', () => {
     } as const;
     const client = fakeClient(pkg([release('1.0.0'), release('2.0.0-rc.1'), release('weird')]));
     const resolved = await resolvePackage(spec, client, logger);
-    expect(resolved.version).toBe('1.0.0');
+    expect(packageIdVersion(resolved.id)).toBe('1.0.0');
     expect(lines).toContain(
       "warning: 'stable' is not a semver requirement: treating it as a named tag, which Wasmer resolves to the highest version (*). For a range, separate comparators with commas (`>=1.0, <2.0`).",
     );
@@ -192,7 +197,10 @@ describe('resolvePackage for a named spec', () => {
     const error = await rejectionOf(resolve('acme/nope', fakeClient(undefined)));
     expect(error.code).toBe('PACKAGE_NOT_FOUND');
     expect(error.context.package).toBe('acme/nope');
-    expect(error.message).toMatch(/no package named acme\/nope.*`token`/);
+    expect(error.message).toMatch(/no package named acme\/nope.*the registry token/);
+    expect(describeError(error, ACTION_WORDING)).toMatch(
+      /no package named acme\/nope\. Check the name in the `package` input, and for a private package set the `token` input/,
+    );
   });
 
   it('fails with VERSION_NOT_FOUND listing the constraint and the newest versions when only archived ones match', async () => {
@@ -237,7 +245,7 @@ describe('resolvePackage for a named spec', () => {
 
 describe('resolvePackage follows Rust semver exactly (issue 9)', () => {
   const choose = async (spec: string, versions: string[]) =>
-    (await resolve(spec, fakeClient(pkg(versions.map((v) => release(v)))))).version;
+    packageIdVersion((await resolve(spec, fakeClient(pkg(versions.map((v) => release(v)))))).id);
 
   it('reads a wildcard comparator inside a list (1.*, <1.2) as a range, not as a named tag', async () => {
     expect(await choose('acme/tool@1.*, <1.2', ['1.1.0', '1.2.0', '1.3.0', '2.0.0'])).toBe('1.1.0');
@@ -280,7 +288,7 @@ function hashRelease(overrides: Partial<RegistryRelease> = {}): RegistryRelease 
   if (hash.kind !== 'hash') throw new Error('unreachable');
   return {
     hash: hash.sha256,
-    package: 'acme/tool',
+    package: { namespace: 'acme', name: 'tool', full: 'acme/tool' },
     isArchived: false,
     url: 'https://cdn.example/r.webc',
     manifest: '{}',
@@ -296,8 +304,11 @@ describe('resolvePackage for a sha256: spec', () => {
     const resolved = await resolve(`sha256:${HASH}`, client);
     expect(client.asked).toEqual([`release ${HASH}`]);
     expect(resolved).toEqual({
-      package: 'acme/tool',
-      version: `sha256:${HASH}`,
+      id: {
+        kind: 'release',
+        sha256: HASH,
+        package: { namespace: 'acme', name: 'tool', full: 'acme/tool' },
+      },
       distributions: {
         v3: {
           webc: 'v3',
@@ -319,7 +330,8 @@ describe('resolvePackage for a sha256: spec', () => {
         hashRelease({ webc: 'v2', package: undefined, size: null, manifest: null }),
       ),
     );
-    expect(resolved.package).toBe(`sha256:${HASH}`);
+    expect(resolved.id).toEqual({ kind: 'release', sha256: HASH, package: undefined });
+    expect(packageIdName(resolved.id)).toBe(`sha256:${HASH}`);
     expect(resolved.distributions).toEqual({
       v2: {
         webc: 'v2',

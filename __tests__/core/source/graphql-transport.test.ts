@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { WebcFetchError } from '../../../src/core/errors.js';
+import { WebcFetchError, describeError } from '../../../src/core/errors.js';
+import { ACTION_WORDING } from '../../../src/action/messages.js';
 import { backoffDelay, type RetryPolicy } from '../../../src/core/http/retry.js';
 import {
   createGraphqlTransport,
@@ -178,7 +179,10 @@ describe('createGraphqlTransport', () => {
       context: { status: 401, url: endpoint },
     });
     expect(error.message).toContain(endpoint);
-    expect(error.message).toContain('`token`');
+    expect(error.context.setting).toBe('token');
+    expect(describeError(error, ACTION_WORDING)).toContain(
+      '; check the `token` input (and that `registry` is the right endpoint)',
+    );
     expect(error.message).not.toContain(TOKEN);
     expect(server.requests).toHaveLength(1);
   });
@@ -223,7 +227,9 @@ describe('createGraphqlTransport', () => {
       transport(server.url('/graphql'), { token: TOKEN })(REQUEST, asIs),
     );
     expect(error).toMatchObject({ code: 'REGISTRY_HTTP', context: { status: 308 } });
-    expect(error.message).toContain('`registry`');
+    expect(describeError(error, ACTION_WORDING)).toContain(
+      'set the `registry` input to the final endpoint',
+    );
     expect(target.requests).toHaveLength(0);
   });
 

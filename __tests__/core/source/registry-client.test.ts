@@ -432,7 +432,7 @@ describe('createRegistryClient().getPackageRelease', () => {
     const { client } = fakeTransport(releaseBody());
     expect(await client.getPackageRelease(hex(HEX_V2))).toEqual({
       hash: HEX_V2,
-      package: 'acme/demo',
+      package: { namespace: 'acme', name: 'demo', full: 'acme/demo' },
       isArchived: false,
       url: 'https://cdn.example/V2.webc',
       manifest: '{"v":"V2"}',

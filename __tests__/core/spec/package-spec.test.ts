@@ -77,15 +77,15 @@ describe('parsePackageSpec', () => {
     }
     expect(error).toBeInstanceOf(WebcFetchError);
     const e = error as WebcFetchError;
-    expect(e.code).toBe('INVALID_INPUT');
-    expect(e.context.input).toBe('package');
-    expect(e.message).toMatch(/^Input 'package'/);
+    expect(e.code).toBe('INVALID_SETTING');
+    expect(e.context.setting).toBe('spec');
+    expect(e.message).toMatch(/^the package spec /);
     expect(e.message).toMatch(problem);
   });
 
   it('names the value and the accepted forms in the message', () => {
     expect(() => parsePackageSpec('acme/py thon')).toThrow(
-      /got "acme\/py thon".*namespace\/name@<version constraint>.*sha256:/,
+      /"acme\/py thon".*namespace\/name@<version constraint>.*sha256:/,
     );
   });
 
@@ -107,13 +107,13 @@ describe('parsePackageSpec', () => {
       }
       expect(error).toBeInstanceOf(WebcFetchError);
       const e = error as WebcFetchError;
-      expect(e.code).toBe('INVALID_INPUT');
-      expect(e.context.input).toBe('package');
-      expect(e.message).toMatch(/^Input 'package' is invalid: the version requirement /);
+      expect(e.code).toBe('INVALID_SETTING');
+      expect(e.context.setting).toBe('spec');
+      expect(e.message).toMatch(/^the package spec "[^\n]*" is invalid: the version requirement /);
       expect(e.message).toContain(
         'Wasmer would read it as a named tag and fetch the newest version',
       );
-      expect(e.message).toContain(`(got ${JSON.stringify(input)})`);
+      expect(e.message).toContain(JSON.stringify(input));
       expect(e.message).toMatch(hint);
     },
   );

@@ -73,7 +73,7 @@ function ourAnswer(testCase: SpecCase): SpecAnswer {
     const classified = requirement.kind === 'tag' ? 'named' : requirement.kind;
     kind = constraint === undefined || constraint === '' ? 'none' : classified;
   } catch (error) {
-    if (!isWebcFetchError(error) || error.code !== 'INVALID_INPUT') throw error;
+    if (!isWebcFetchError(error) || error.code !== 'INVALID_SETTING') throw error;
     kind = 'error';
   }
   const matches = testCase.versions.map((entry) => {
@@ -100,7 +100,7 @@ function userPathRefuses(spec: string): boolean {
     parsePackageSpec(spec);
     return false;
   } catch (error) {
-    if (!isWebcFetchError(error) || error.code !== 'INVALID_INPUT') throw error;
+    if (!isWebcFetchError(error) || error.code !== 'INVALID_SETTING') throw error;
     return true;
   }
 }

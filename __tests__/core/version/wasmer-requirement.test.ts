@@ -105,7 +105,7 @@ describe('parseUserRequirement (stricter than Wasmer: no named tags)', () => {
     ['stable', /Expected a Rust semver requirement such as "1\.2\.3"/],
   ])('refuses %j, which Wasmer reads as a named tag, and suggests the Rust form', (text, hint) => {
     const error = userError(text);
-    expect(error.code).toBe('INVALID_INPUT');
+    expect(error.code).toBe('INVALID_SETTING');
     expect(error.context.version).toBe(text);
     expect(error.message).toContain(
       `the version requirement ${JSON.stringify(text)} is not a Rust semver requirement`,

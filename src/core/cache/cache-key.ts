@@ -1,40 +1,37 @@
-// Maps what was fetched (registry, package, version, WebC version) onto the folder layout of
-// `@actions/tool-cache`, so `tc.find`, people browsing a runner, and admins pre-populating an
-// offline runner all see the same entries.
+// Maps what was fetched (registry, package id, WebC version) onto the folder layout of
+// `@actions/tool-cache`, so `tc.find`, people browsing a cache, and admins pre-populating an
+// offline machine all see the same entries. The layout never changes with the front door.
 //
 // Layout (issues #2, #4, #6):
 //
-//   $RUNNER_TOOL_CACHE/<tool>/<version>/<arch>/<fileName>
-//   $RUNNER_TOOL_CACHE/<tool>/<version>/<arch>.complete      (empty; written last)
+//   <root>/<tool>/<version>/<arch>/<fileName>
+//   <root>/<tool>/<version>/<arch>.complete      (empty; written last)
 //
 //   tool     `webc-<namespace>-<name>` (lowercased; characters other than a-z 0-9 . _ - become
-//            `_`; at most 48 characters); `webc-sha256` for a `sha256:` spec.
+//            `_`; at most 48 characters); `webc-sha256` for a release the registry did not name.
 //   version  the resolved version as a full semver WITHOUT build metadata (tool-cache runs
-//            `semver.clean`, which drops it); `0.0.0-sha256-<64 hex>` for a `sha256:` spec
+//            `semver.clean`, which drops it); `0.0.0-sha256-<64 hex>` for a release
 //            (one alphanumeric pre-release identifier, so a digest made only of digits with a
 //            leading 0 is still valid semver). A version that is not semver, or longer than 80
 //            characters, becomes `<major.minor.patch or 0.0.0>-x-<16 hex of its sha256>`.
 //   arch     `<webc>-<id>`: `v3`/`v2`, then `id` = the first 16 hex characters of
 //            sha256 of the JSON text `["<registry>","<package>","<version>"]` (registry URL,
-//            package and version exactly as given). The readable parts above may lose
-//            information (case, build metadata, odd characters, length), and Windows and macOS
-//            file systems ignore case; this id restores uniqueness, in lowercase hex.
+//            `packageIdName` and `packageIdVersion` of the id). The readable parts above may
+//            lose information (case, build metadata, odd characters, length), and Windows and
+//            macOS file systems ignore case; this id restores uniqueness, in lowercase hex.
 //   fileName `<name>.webc` (same character rules, at most 40 characters before `.webc`);
-//            `container.webc` for a `sha256:` spec.
+//            `container.webc` for a release the registry did not name.
 //
 // Every part is a valid file name on Windows, macOS and Linux.
 
 import { createHash } from 'node:crypto';
-import type { WebcVersion } from '../types.js';
+import { packageIdName, packageIdVersion, type PackageId, type WebcVersion } from '../types.js';
 import { parseVersion } from '../version/semver-version.js';
 
 export interface CacheKey {
   /** The GraphQL endpoint URL. */
   readonly registry: string;
-  /** `namespace/name`, or the `sha256:<hex>` spec. */
-  readonly package: string;
-  /** The resolved version, or `sha256:<hex>`. */
-  readonly version: string;
+  readonly id: PackageId;
   readonly webc: WebcVersion;
 }
 
@@ -46,34 +43,30 @@ export interface CacheLocation {
   readonly fileName: string;
 }
 
-const DEFAULT_REGISTRY = 'https://registry.wasmer.io/graphql';
-const SHA256_SPEC = /^sha256:([0-9a-f]{64})$/;
 const MAX_TOOL_LENGTH = 48;
 const MAX_VERSION_LENGTH = 80;
 const MAX_FILE_STEM_LENGTH = 40;
 const ID_LENGTH = 16;
 
 export function cacheLocation(key: CacheKey): CacheLocation {
-  const id = shortHash(JSON.stringify([key.registry, key.package, key.version]));
-  const arch = `${key.webc}-${id}`;
-  const fileName = containerFileName(key.package);
-  const sha = SHA256_SPEC.exec(key.package);
-  if (sha !== null) {
-    return { tool: 'webc-sha256', version: toolVersion(key.version), arch, fileName };
-  }
-  const tool = safeName(`webc-${key.package.replace('/', '-')}`, MAX_TOOL_LENGTH);
-  return { tool, version: toolVersion(key.version), arch, fileName };
+  const { id } = key;
+  const version = packageIdVersion(id);
+  const arch = `${key.webc}-${shortHash(JSON.stringify([key.registry, packageIdName(id), version]))}`;
+  const fileName = containerFileName(id);
+  const folderVersion = id.kind === 'release' ? `0.0.0-sha256-${id.sha256}` : toolVersion(version);
+  if (id.package === undefined)
+    return { tool: 'webc-sha256', version: folderVersion, arch, fileName };
+  const tool = safeName(`webc-${id.package.full.replace('/', '-')}`, MAX_TOOL_LENGTH);
+  return { tool, version: folderVersion, arch, fileName };
 }
 
 /**
- * The container's file name: `<name>.webc`, or `container.webc` for a `sha256:` spec. Also
- * the name given to it inside a folder named by the `path` input.
+ * The container's file name: `<name>.webc`, or `container.webc` for a release the registry
+ * did not name. Also the name given to it inside a folder named as the output path.
  */
-export function containerFileName(packageName: string): string {
-  if (SHA256_SPEC.test(packageName)) return 'container.webc';
-  const slash = packageName.indexOf('/');
-  const name = slash === -1 ? packageName : packageName.slice(slash + 1);
-  return `${safeName(name, MAX_FILE_STEM_LENGTH)}.webc`;
+export function containerFileName(id: PackageId): string {
+  if (id.package === undefined) return 'container.webc';
+  return `${safeName(id.package.name, MAX_FILE_STEM_LENGTH)}.webc`;
 }
 
 // npm's `semver`, which `tc.find` runs on the folder name, refuses numbers above this.
@@ -85,8 +78,6 @@ const NPM_MAX_NUMBER = BigInt(Number.MAX_SAFE_INTEGER);
  * cannot hold is treated like one that is not semver.
  */
 function toolVersion(version: string): string {
-  const sha = SHA256_SPEC.exec(version);
-  if (sha !== null) return `0.0.0-sha256-${sha[1]}`;
   const parsed = parseVersion(version);
   const numbers = parsed === undefined ? [] : [parsed.major, parsed.minor, parsed.patch];
   if (parsed === undefined || numbers.some((n) => n > NPM_MAX_NUMBER)) {
@@ -115,43 +106,4 @@ function safeName(text: string, maxLength: number): string {
 
 function shortHash(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex').slice(0, ID_LENGTH);
-}
-
-/** The cache layout as markdown, for the README's self-hosted/offline runner recipe. */
-export function describeCacheLayout(): string {
-  const example: CacheKey = {
-    registry: DEFAULT_REGISTRY,
-    package: 'acme/tool',
-    version: '1.2.0',
-    webc: 'v3',
-  };
-  const at = cacheLocation(example);
-  const id = at.arch.slice('v3-'.length);
-  return [
-    'Verified containers are cached in the runner tool cache (`RUNNER_TOOL_CACHE`) in the',
-    'layout of `@actions/tool-cache`, so `tc.find(tool, version, arch)` finds them:',
-    '',
-    '```text',
-    '$RUNNER_TOOL_CACHE/<tool>/<version>/<arch>/<file>',
-    '$RUNNER_TOOL_CACHE/<tool>/<version>/<arch>.complete   (empty marker, written last)',
-    '```',
-    '',
-    '| part | value |',
-    '| --- | --- |',
-    '| `tool` | `webc-<namespace>-<name>`, lowercased, characters other than `a-z 0-9 . _ -` replaced by `_`, at most 48 characters; `webc-sha256` for a `sha256:` spec |',
-    '| `version` | the resolved version without build metadata (`1.2.0`, `2.0.0-rc.1`); `0.0.0-sha256-<64 hex>` for a `sha256:` spec; `<x.y.z or 0.0.0>-x-<16 hex>` for a version that is not semver or longer than 80 characters |',
-    '| `arch` | `<webc>-<id>`: `v3` or `v2`, then the first 16 hex characters of the SHA-256 of the JSON text `["<registry>","<package>","<version>"]` (the `registry` input, `namespace/name` or the `sha256:` spec, and the full resolved version including any build metadata) |',
-    '| `file` | `<name>.webc` (same character rules, stem at most 40 characters); `container.webc` for a `sha256:` spec |',
-    '',
-    `Example: \`${example.package}@${example.version}\`, WebC ${example.webc}, default registry:`,
-    '',
-    '```sh',
-    `id=$(printf '%s' '${JSON.stringify([example.registry, example.package, example.version])}' | sha256sum | cut -c1-16)   # ${id}`,
-    `dir="$RUNNER_TOOL_CACHE/${at.tool}/${at.version}/v3-$id"`,
-    `mkdir -p "$dir" && cp tool.webc "$dir/${at.fileName}" && touch "$dir.complete"`,
-    '```',
-    '',
-    'A pre-populated file is still re-hashed against the registry digest before it is used;',
-    'a file that does not match is evicted and downloaded again.',
-  ].join('\n');
 }

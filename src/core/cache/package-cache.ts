@@ -15,8 +15,9 @@
 import { existsSync, lstatSync } from 'node:fs';
 import { lstat, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import nodePath from 'node:path';
-import { describeError } from '../errors.js';
+import { WebcFetchError, describeError } from '../errors.js';
 import type { Logger } from '../types.js';
+import { capitalised, place, sayNeutral, setting, words, type Say, type Words } from '../words.js';
 import { cacheLocation, type CacheKey, type CacheLocation } from './cache-key.js';
 import { TEMP_SUFFIX, errorCode, placeFile, type Placement } from '../deliver/place-file.js';
 
@@ -28,6 +29,13 @@ export interface ToolCacheFind {
 }
 
 export type PathModule = typeof nodePath;
+
+/** Where the cache's debug lines go, in the front door's words. */
+type CacheDebug = (message: string | Words) => void;
+
+/** The cache as the front door calls it ("tool cache", "cache"), mid-sentence and leading one. */
+const CACHE = place('cache');
+const CACHE_ = capitalised(CACHE);
 
 export interface PackageCache {
   /** The cached container's absolute path if a complete entry exists (NOT yet verified: the caller re-hashes it). */
@@ -84,6 +92,8 @@ export interface PackageCacheOptions {
   /** `path.posix` or `path.win32` to build paths by another platform's rules; defaults to `node:path`. */
   readonly pathModule?: PathModule;
   readonly logger: Logger;
+  /** Renders its log lines in the front door's words; neutral by default. */
+  readonly say?: Say;
 }
 
 export interface CacheEntryPaths {
@@ -105,7 +115,8 @@ export function cacheEntryPaths(
 }
 
 export function createPackageCache(options: PackageCacheOptions): PackageCache {
-  const { logger } = options;
+  const say = options.say ?? sayNeutral;
+  const debug: CacheDebug = (message) => options.logger.debug(say(message));
   const pathModule = options.pathModule ?? nodePath;
   const root = pathModule.resolve(options.root);
   const find = options.find ?? findUnder(root, pathModule);
@@ -119,32 +130,32 @@ export function createPackageCache(options: PackageCacheOptions): PackageCache {
       try {
         folder = find(location.tool, location.version, location.arch);
       } catch (error) {
-        logger.debug(`Tool cache lookup failed: ${describeError(error)}`);
+        debug(words`${CACHE_} lookup failed: ${describeError(error)}`);
         return undefined;
       }
       const file = folder === '' ? undefined : pathModule.join(folder, location.fileName);
       const found = file !== undefined && isFile(file) && isFile(`${folder}.complete`);
-      logger.debug(
+      debug(
         found
-          ? `Tool cache entry found: ${file}`
-          : `No tool cache entry for ${folder || location.tool}`,
+          ? words`${CACHE_} entry found: ${file}`
+          : words`No ${CACHE} entry for ${folder || location.tool}`,
       );
       return found ? file : undefined;
     },
-    store: (key, verifiedPath) => storeEntry(pathsOf(key), verifiedPath, logger),
+    store: (key, verifiedPath) => storeEntry(pathsOf(key), verifiedPath, debug),
     async evict(key, seen) {
       const paths = pathsOf(key);
       if (seen !== undefined && !sameFile(await fileIdentity(paths.file), seen)) {
-        logger.debug(`Tool cache entry ${paths.folder} changed since it was verified; leaving it`);
+        debug(words`${CACHE_} entry ${paths.folder} changed since it was verified; leaving it`);
         return;
       }
       // The marker goes first: from then on no lookup (ours or tool-cache's) returns the entry.
       for (const target of [paths.marker, paths.file]) {
         await rm(target, { force: true }).catch((error: unknown) => {
-          logger.debug(`Could not remove ${target} from the tool cache: ${describeError(error)}`);
+          debug(words`Could not remove ${target} from the ${CACHE}: ${describeError(error)}`);
         });
       }
-      logger.debug(`Evicted tool cache entry ${paths.folder}`);
+      debug(words`Evicted ${CACHE} entry ${paths.folder}`);
     },
   };
 }
@@ -152,7 +163,7 @@ export function createPackageCache(options: PackageCacheOptions): PackageCache {
 async function storeEntry(
   paths: CacheEntryPaths,
   verifiedPath: string,
-  logger: Logger,
+  debug: CacheDebug,
 ): Promise<string> {
   try {
     await mkdir(paths.folder, { recursive: true });
@@ -175,14 +186,14 @@ async function storeEntry(
     // Without the marker the entry does not exist: no file is left there without it (a disk
     // that filled up exactly at the marker), and the caller gets its file back so it can
     // still deliver the verified container uncached.
-    await withdraw({ paths, verifiedPath, placement, placed }, logger);
+    await withdraw({ paths, verifiedPath, placement, placed }, debug);
     throw cacheWriteError(paths.marker, error);
   }
   if (placement === 'copied') {
     await rm(verifiedPath, { force: true }).catch(() => undefined);
   }
-  await sweepStaleTemps(paths, Date.now() - STALE_TEMP_AGE_MS, logger);
-  logger.debug(`Stored ${paths.file} in the tool cache (${placement})`);
+  await sweepStaleTemps(paths, Date.now() - STALE_TEMP_AGE_MS, debug);
+  debug(words`Stored ${paths.file} in the ${CACHE} (${placement})`);
   return paths.file;
 }
 
@@ -196,7 +207,7 @@ export const STALE_TEMP_AGE_MS = 60 * 60 * 1000;
 async function sweepStaleTemps(
   paths: CacheEntryPaths,
   olderThan: number,
-  logger: Logger,
+  debug: CacheDebug,
 ): Promise<void> {
   // By position, not by path module: `paths` may follow another platform's rules.
   const prefix = `.${paths.file.slice(paths.folder.length + 1)}.`;
@@ -208,9 +219,9 @@ async function sweepStaleTemps(
     try {
       if ((await stat(temp)).mtimeMs >= olderThan) continue;
       await rm(temp, { force: true });
-      logger.debug(`Removed a stale temp file from the tool cache: ${temp}`);
+      debug(words`Removed a stale temp file from the ${CACHE}: ${temp}`);
     } catch (error) {
-      logger.debug(`Could not remove stale temp file ${temp}: ${describeError(error)}`);
+      debug(`Could not remove stale temp file ${temp}: ${describeError(error)}`);
     }
   }
 }
@@ -247,10 +258,10 @@ interface PlacedEntry {
  * moved file is renamed back to `verifiedPath`. A file another process has put there since is
  * never handed to the caller as if it were the verified one.
  */
-async function withdraw(entry: PlacedEntry, logger: Logger): Promise<void> {
+async function withdraw(entry: PlacedEntry, debug: CacheDebug): Promise<void> {
   const { paths, verifiedPath, placed } = entry;
   if (placed === undefined || !sameFile(await fileIdentity(paths.file), placed)) {
-    logger.debug(`Tool cache file ${paths.file} changed since it was placed; leaving it`);
+    debug(words`${CACHE_} file ${paths.file} changed since it was placed; leaving it`);
     return;
   }
   try {
@@ -264,17 +275,15 @@ async function withdraw(entry: PlacedEntry, logger: Logger): Promise<void> {
       throw new Error('another process replaced it meanwhile');
     }
   } catch (error) {
-    logger.debug(
-      `Could not take ${paths.file} back out of the tool cache: ${describeError(error)}`,
-    );
+    debug(words`Could not take ${paths.file} back out of the ${CACHE}: ${describeError(error)}`);
   }
 }
 
-function cacheWriteError(target: string, cause: unknown): Error {
-  return new Error(
-    `Could not write ${target} to the tool cache (${describeError(cause)}). ` +
-      'Check that RUNNER_TOOL_CACHE is writable and has free space, or set `cache: false`.',
-    { cause },
+function cacheWriteError(target: string, cause: unknown): WebcFetchError {
+  return new WebcFetchError(
+    'WRITE_FAILED',
+    words`Could not write ${target} to the ${CACHE} (${describeError(cause)}). Check that ${place('cache', 'origin')} is writable and has free space, or ${setting('cache', 'off')}.`,
+    { context: { setting: 'cache', path: target }, cause },
   );
 }
 

@@ -1,7 +1,7 @@
 // The fetch pipeline: resolve once, then walk the priority list over that one version. Each
-// candidate is served from the tool cache (after re-hashing) or downloaded while hashing,
-// verified, and only then published into the cache and to the requested path. The file at the
-// requested path is always written from the bytes that were verified (the private download,
+// candidate is served from the cache (after re-hashing) or downloaded while hashing,
+// verified, and only then published into the cache and to the output path. The file at the
+// output path is always written from the bytes that were verified (the private download,
 // or the very read that re-hashed a cache hit), never read back from the shared cache, which
 // another process may change at any time.
 import { mkdir, rm } from 'node:fs/promises';
@@ -16,20 +16,37 @@ import {
   type DownloadRequest,
   type DownloadResult,
 } from './download.js';
+import type { DownloadProgress } from './download-progress.js';
 import type { RetryPolicy } from '../http/retry.js';
-import { WebcFetchError, describeError } from '../errors.js';
-import type { FetchOptions } from '../../action/inputs.js';
+import { WebcFetchError, describeError, errorWords } from '../errors.js';
+import type { PackageRequest, RunSettings } from '../settings.js';
 import type { RegistryClient } from '../source/registry-client.js';
 import type { Redactor } from '../text/redaction.js';
 import { resolvePackage } from '../resolve/resolve-package.js';
-import type { Logger, ResolvedPackage, Sha256Hex, WebcVersion, Distribution } from '../types.js';
+import {
+  formatPackageId,
+  type Distribution,
+  type Logger,
+  type PackageId,
+  type ResolvedPackage,
+  type Sha256Hex,
+  type WebcVersion,
+} from '../types.js';
+import { capitalised, place, words, type Say } from '../words.js';
 import { createContainerInspector, type ContainerReport } from '../../webc/container-inspector.js';
 import { walkPriority, type Attempt } from './fallback-policy.js';
 import { makeFolderOf, pathTarget, pathWriteError, type PathTarget } from './path-target.js';
 import { CopyFailedError, verifyFile } from './verify-file.js';
 
-/** The I/O the pipeline needs, passed in so a CLI, a server or a test can supply its own. */
-export interface FetchPorts {
+/** The cache as the front door calls it, mid-sentence and leading one. */
+const CACHE = place('cache');
+const CACHE_ = capitalised(CACHE);
+
+/** The settings the pipeline reads (the rest are the ports' business). */
+export type DeliverSettings = Pick<RunSettings, 'priority' | 'registry' | 'requestTimeoutMs'>;
+
+/** The I/O the pipeline needs, passed in so a command line, a server or a test can supply its own. */
+export interface DeliverPorts {
   readonly registry: RegistryClient;
   /** Undefined when caching is off. */
   readonly cache: PackageCache | undefined;
@@ -37,8 +54,8 @@ export interface FetchPorts {
     request: DownloadRequest,
     options: DownloadOptions<R>,
   ) => Promise<DownloadResult<R>>;
-  /** Where downloads are staged (RUNNER_TEMP on a runner). */
-  readonly tempDir: string;
+  /** Where downloads are staged before they are verified. */
+  readonly stagingDir: string;
   readonly userAgent: string;
   readonly logger: Logger;
   /**
@@ -46,15 +63,19 @@ export interface FetchPorts {
    * through a secret would leave a prefix that no later redaction recognises.
    */
   readonly redact: Redactor;
+  /** Renders messages in the front door's words. */
+  readonly say: Say;
   /** Retries and backoff for transient download failures. */
   readonly retry: RetryPolicy;
-  /** The overall bound (the `timeout` input): aborting ends any download with the signal's reason. */
+  /** The overall bound: aborting ends any download with the signal's reason. */
   readonly signal?: AbortSignal;
+  /** Told about each download's progress, a few times a second at most. */
+  readonly progress?: DownloadProgress;
 }
 
 export interface FetchResult {
-  readonly package: string;
-  readonly version: string;
+  /** The package and version delivered. */
+  readonly id: PackageId;
   readonly webc: WebcVersion;
   readonly sha256: Sha256Hex;
   readonly size: number;
@@ -81,38 +102,44 @@ interface Delivered {
 /** The largest container accepted, whatever size the registry publishes. */
 export const MAX_CONTAINER_BYTES = 4 * 1024 ** 3;
 
-export async function fetchPackage(options: FetchOptions, ports: FetchPorts): Promise<FetchResult> {
-  const resolved = await resolvePackage(options.spec, ports.registry, ports.logger);
-  await mkdir(ports.tempDir, { recursive: true }).catch((error: unknown) => {
-    throw new Error(
-      `Cannot create the staging folder ${ports.tempDir} (${describeError(error)}); ` +
-        'check that RUNNER_TEMP names a writable folder.',
-      { cause: error },
+/** Resolves the request's spec once, then delivers the first WebC version of `priority` that verifies. */
+export async function deliverPackage(
+  request: PackageRequest,
+  settings: DeliverSettings,
+  ports: DeliverPorts,
+): Promise<FetchResult> {
+  const resolved = await resolvePackage(request.spec, ports.registry, ports.logger);
+  await mkdir(ports.stagingDir, { recursive: true }).catch((error: unknown) => {
+    throw new WebcFetchError(
+      'WRITE_FAILED',
+      words`Cannot create the staging folder ${ports.stagingDir} (${describeError(error)}); check that ${place('staging', 'origin')} names a writable folder.`,
+      { context: { path: ports.stagingDir }, cause: error },
     );
   });
-  const subject = `${resolved.package}@${resolved.version}`;
+  const subject = formatPackageId(resolved.id);
   ports.logger.info(
-    `Resolved ${subject}; published: ${publishedSummary(resolved)}; priority: ${options.priority.join(', ')}`,
+    `Resolved ${subject}; published: ${publishedSummary(resolved)}; priority: ${settings.priority.join(', ')}`,
   );
   const target =
-    options.path === undefined
+    request.out === undefined
       ? undefined
-      : await pathTarget(options.path, containerFileName(resolved.package));
+      : await pathTarget(request.out, containerFileName(resolved.id));
+  const candidate: Candidate = { resolved, request, settings, ports, target };
   const walk = await walkPriority(
-    options.priority,
+    settings.priority,
     subject,
-    (webc) => deliverCandidate(resolved, webc, options, ports, target),
+    (webc) => deliverCandidate(candidate, webc),
     ports,
   );
   const delivered = walk.value;
   const path = delivered.path;
   ports.logger.info(
-    `Delivered ${subject} as WebC ${walk.webc} (${delivered.size} bytes, sha256 ${delivered.sha256}` +
-      `${delivered.cacheHit ? ', from the tool cache' : ''}) at ${path}`,
+    ports.say(
+      words`Delivered ${subject} as WebC ${walk.webc} (${delivered.size} bytes, sha256 ${delivered.sha256}${delivered.cacheHit ? words`, from the ${CACHE}` : ''}) at ${path}`,
+    ),
   );
   return {
-    package: resolved.package,
-    version: resolved.version,
+    id: resolved.id,
     webc: walk.webc,
     sha256: delivered.sha256,
     size: delivered.size,
@@ -126,6 +153,15 @@ export async function fetchPackage(options: FetchOptions, ports: FetchPorts): Pr
   };
 }
 
+/** Everything one candidate's delivery needs, besides its WebC version. */
+interface Candidate {
+  readonly resolved: ResolvedPackage;
+  readonly request: PackageRequest;
+  readonly settings: DeliverSettings;
+  readonly ports: DeliverPorts;
+  readonly target: PathTarget | undefined;
+}
+
 function publishedSummary(resolved: ResolvedPackage): string {
   const usable = Object.keys(resolved.distributions);
   const parts = usable.length > 0 ? [usable.join(', ')] : ['none'];
@@ -133,30 +169,20 @@ function publishedSummary(resolved: ResolvedPackage): string {
   return parts.join('; ');
 }
 
-async function deliverCandidate(
-  resolved: ResolvedPackage,
-  webc: WebcVersion,
-  options: FetchOptions,
-  ports: FetchPorts,
-  target: PathTarget | undefined,
-): Promise<Delivered> {
+async function deliverCandidate(candidate: Candidate, webc: WebcVersion): Promise<Delivered> {
+  const { resolved, request, settings } = candidate;
   const dist = candidateDistribution(resolved, webc);
-  if (options.sha256 !== undefined && dist.sha256 !== options.sha256) {
+  if (request.sha256 !== undefined && dist.sha256 !== request.sha256) {
     throw new WebcFetchError(
       'PIN_MISMATCH',
-      `registry digest ${dist.sha256} differs from the pinned sha256 ${options.sha256}`,
-      { context: { webc, expected: options.sha256, actual: dist.sha256 } },
+      `registry digest ${dist.sha256} differs from the pinned sha256 ${request.sha256}`,
+      { context: { setting: 'sha256', webc, expected: request.sha256, actual: dist.sha256 } },
     );
   }
-  const key: CacheKey = {
-    registry: options.registry,
-    package: resolved.package,
-    version: resolved.version,
-    webc,
-  };
-  const hit = await fromCache(key, dist, ports, target);
+  const key: CacheKey = { registry: settings.registry, id: resolved.id, webc };
+  const hit = await fromCache(key, dist, candidate);
   if (hit) return hit;
-  return downloadAndPublish(key, dist, resolved, options, ports, target);
+  return downloadAndPublish(key, dist, candidate);
 }
 
 function candidateDistribution(resolved: ResolvedPackage, webc: WebcVersion): Distribution {
@@ -165,27 +191,27 @@ function candidateDistribution(resolved: ResolvedPackage, webc: WebcVersion): Di
   const why = resolved.unusable.find((u) => u.webc === webc)?.reason;
   throw new WebcFetchError(
     'DISTRIBUTION_MISSING',
-    why ?? `not published for ${resolved.package}@${resolved.version}`,
-    { context: { package: resolved.package, version: resolved.version, webc } },
+    why ?? `not published for ${formatPackageId(resolved.id)}`,
+    { context: { package: formatPackageId(resolved.id), webc } },
   );
 }
 
 /**
- * A cache hit counts only after the file re-hashes to the registry's current digest. With a
- * `path`, the same read writes it there: one pass, and exactly the bytes that were verified.
+ * A cache hit counts only after the file re-hashes to the registry's current digest. With an
+ * output path, the same read writes it there: one pass, and exactly the bytes that were verified.
  */
 async function fromCache(
   key: CacheKey,
   dist: Distribution,
-  ports: FetchPorts,
-  target: PathTarget | undefined,
+  { ports, target }: Candidate,
 ): Promise<Delivered | undefined> {
   if (!ports.cache) return undefined;
+  const say = ports.say;
   const cachedPath = ports.cache.lookup(key);
   // Taken before hashing, so a file another process swaps in meanwhile is not evicted below.
   const seen = cachedPath === undefined ? undefined : await fileIdentity(cachedPath);
   if (cachedPath === undefined || seen === undefined) {
-    ports.logger.info(`Tool cache: no entry for ${dist.webc}`);
+    ports.logger.info(say(words`${CACHE_}: no entry for ${dist.webc}`));
     return undefined;
   }
   if (target) await makeFolderOf(target);
@@ -195,12 +221,12 @@ async function fromCache(
       signal: ports.signal,
       copyTo: target?.path,
     });
+    const written = target ? `, written to ${target.path} in the same pass` : '';
     ports.logger.info(
-      `Tool cache: hit at ${cachedPath}, re-hashed and verified` +
-        (target ? `, written to ${target.path} in the same pass` : ''),
+      say(words`${CACHE_}: hit at ${cachedPath}, re-hashed and verified${written}`),
     );
     const note = sizeHintNote(verified.size, dist.size);
-    if (note !== undefined) ports.logger.info(`Tool cache: ${note}`);
+    if (note !== undefined) ports.logger.info(say(words`${CACHE_}: ${note}`));
     return {
       ...verified,
       path: target?.path ?? cachedPath,
@@ -211,12 +237,12 @@ async function fromCache(
   } catch (error) {
     // The overall bound, not the file: stop rather than evict and download again.
     if (ports.signal?.aborted) throw ports.signal.reason;
-    // The `path` input could not be written: the entry is not at fault, keep it.
+    // The output path could not be written: the entry is not at fault, keep it.
     if (error instanceof CopyFailedError && target) throw pathWriteError(target, error.cause);
     ports.logger.warning(
-      `Tool cache entry ${cachedPath} failed re-verification (${describeError(error)}): it was ` +
-        'changed on disk, or the registry now publishes other bytes for this version; ' +
-        'downloading again.',
+      say(
+        words`${CACHE_} entry ${cachedPath} failed re-verification (${errorWords(error)}): it was changed on disk, or the registry now publishes other bytes for this version; downloading again.`,
+      ),
     );
     await ports.cache.evict(key, seen);
     return undefined;
@@ -226,29 +252,28 @@ async function fromCache(
 async function downloadAndPublish(
   key: CacheKey,
   dist: Distribution,
-  resolved: ResolvedPackage,
-  options: FetchOptions,
-  ports: FetchPorts,
-  target: PathTarget | undefined,
+  { resolved, settings, ports, target }: Candidate,
 ): Promise<Delivered> {
   const result = await ports.download(
     {
       url: dist.url,
       expectedSha256: dist.sha256,
       expectedSize: dist.size,
-      publishedBy: options.registry,
-      label: `${resolved.package}@${resolved.version} (${dist.webc})`,
+      publishedBy: settings.registry,
+      label: `${formatPackageId(resolved.id)} (${dist.webc})`,
     },
     {
-      tempDir: ports.tempDir,
+      tempDir: ports.stagingDir,
       userAgent: ports.userAgent,
       retry: ports.retry,
-      requestTimeoutMs: options.requestTimeoutMs,
+      requestTimeoutMs: settings.requestTimeoutMs,
       // The cap bounds every download; webcSize (expectedSize) is a hint and neither lifts nor lowers it.
       maxBytes: MAX_CONTAINER_BYTES,
       logger: ports.logger,
       createSink: () => createContainerInspector(dist.webc),
       signal: ports.signal,
+      say: ports.say,
+      progress: ports.progress,
     },
   );
   const container = result.sink;
@@ -281,7 +306,7 @@ async function placeAndPublish(
   key: CacheKey,
   verifiedPath: string,
   target: PathTarget,
-  ports: FetchPorts,
+  ports: DeliverPorts,
 ): Promise<string> {
   await makeFolderOf(target);
   try {
@@ -294,16 +319,16 @@ async function placeAndPublish(
     throw pathWriteError(target, error);
   }
   if (ports.cache) {
-    const stored = await storeInCache(ports.cache, key, verifiedPath, ports.logger);
+    const stored = await storeInCache(ports.cache, key, verifiedPath, ports);
     if (!stored) await rm(verifiedPath, { force: true });
   }
   return target.path;
 }
 
 /** Moves the verified file into the cache; a cache that cannot take it degrades to an uncached result. */
-async function publish(key: CacheKey, verifiedPath: string, ports: FetchPorts): Promise<string> {
+async function publish(key: CacheKey, verifiedPath: string, ports: DeliverPorts): Promise<string> {
   const cached = ports.cache
-    ? await storeInCache(ports.cache, key, verifiedPath, ports.logger)
+    ? await storeInCache(ports.cache, key, verifiedPath, ports)
     : undefined;
   if (cached !== undefined) return cached;
   // Uncached: a readable name beside where it was staged, keyed like the cache so fetches of
@@ -319,16 +344,17 @@ async function storeInCache(
   cache: PackageCache,
   key: CacheKey,
   verifiedPath: string,
-  logger: Logger,
+  { logger, say }: Pick<DeliverPorts, 'logger' | 'say'>,
 ): Promise<string | undefined> {
   try {
     const cached = await cache.store(key, verifiedPath);
-    logger.info(`Tool cache: stored at ${cached}`);
+    logger.info(say(words`${CACHE_}: stored at ${cached}`));
     return cached;
   } catch (error) {
     logger.warning(
-      `Could not store the container in the tool cache (${describeError(error)}); ` +
-        'using the verified download without caching it.',
+      say(
+        words`Could not store the container in the ${CACHE} (${errorWords(error)}); using the verified download without caching it.`,
+      ),
     );
     return undefined;
   }

@@ -18,6 +18,8 @@ import {
   type RetryPolicy,
 } from '../http/retry.js';
 import type { Logger, Sha256Hex } from '../types.js';
+import { place, words, type Say } from '../words.js';
+import { startProgress, type AttemptProgress, type DownloadProgress } from './download-progress.js';
 
 /** Sees every decoded byte in order, e.g. a streaming container check. Its errors end the download. */
 export interface ByteSink<R> {
@@ -58,6 +60,12 @@ export interface DownloadOptions<R> {
   createSink?: () => ByteSink<R>;
   /** Redirects to follow per attempt; default 5. */
   maxRedirects?: number;
+  /** Renders retry log lines in the front door's words; neutral by default. */
+  say?: Say;
+  /** Told about each attempt's progress, a few times a second at most. */
+  progress?: DownloadProgress;
+  /** The clock the progress throttle reads; tests pass their own. */
+  now?: () => number;
 }
 
 export interface DownloadResult<R> {
@@ -84,12 +92,11 @@ export async function download<R>(
   return withRetries(
     async () => {
       attempts++;
-      const result = await attemptDownload(request, options);
+      const result = await attemptDownload(request, options, attempts);
       return { ...result, attempts };
     },
     { ...options.retry, signal: options.signal },
-    options.logger,
-    `download of ${request.label}`,
+    { logger: options.logger, label: `download of ${request.label}`, say: options.say },
   );
 }
 
@@ -152,6 +159,7 @@ type AttemptResult<R> = Omit<DownloadResult<R>, 'attempts'>;
 async function attemptDownload<R>(
   request: DownloadRequest,
   options: DownloadOptions<R>,
+  attempt: number,
 ): Promise<AttemptResult<R>> {
   const response = await httpRequest({
     method: 'GET',
@@ -176,9 +184,19 @@ async function attemptDownload<R>(
   }
   const path = join(options.tempDir, `webc-fetch-${randomUUID()}.part`);
   const file = createWriteStream(path, { flags: 'wx', highWaterMark: WRITE_HIGH_WATER_MARK });
+  const encoded = response.headers['content-encoding'] !== undefined;
+  const sizeHint = !encoded && Number.isSafeInteger(announced) ? announced : request.expectedSize;
+  const progress = startProgress(
+    options.progress,
+    { label: request.label, sizeHint, attempt },
+    options.now,
+  );
   try {
-    return await streamToFile(request, options, { response, file, path, limit });
+    const result = await streamToFile(request, options, { response, file, path, limit, progress });
+    progress.finish(result.size, true);
+    return result;
   } catch (error) {
+    progress.finish(file.bytesWritten, false);
     response.destroy();
     await closeQuietly(file);
     // A failed removal (EBUSY/EPERM from a virus scanner on Windows) must not replace the
@@ -198,15 +216,15 @@ function stagingFull(
   tempDir: string,
   written: number,
   cause: unknown,
-): Error {
+): WebcFetchError {
   const need =
     request.expectedSize === undefined
       ? `the disk was full after ${written} bytes, and the registry publishes no size, so it needs more than that`
       : `it needs ${request.expectedSize} bytes (the size the registry publishes), and the disk was full after ${written}`;
-  return new Error(
-    `Not enough space in the staging folder ${tempDir} for ${request.label}: ${need}; ` +
-      'free space there (on a runner: RUNNER_TEMP) or point it at a larger disk, then run again.',
-    { cause },
+  return new WebcFetchError(
+    'WRITE_FAILED',
+    words`Not enough space in the staging folder ${tempDir} for ${request.label}: ${need}; free space there or point ${place('staging', 'origin')} at a larger disk, then run again.`,
+    { context: { path: tempDir }, cause },
   );
 }
 
@@ -223,12 +241,13 @@ interface Transfer {
   readonly file: WriteStream;
   readonly path: string;
   readonly limit: number;
+  readonly progress: AttemptProgress;
 }
 
 async function streamToFile<R>(
   request: DownloadRequest,
   options: DownloadOptions<R>,
-  { response, file, path, limit }: Transfer,
+  { response, file, path, limit, progress }: Transfer,
 ): Promise<AttemptResult<R>> {
   const hash = createHash('sha256');
   const sink = options.createSink?.();
@@ -243,6 +262,7 @@ async function streamToFile<R>(
     hash.update(chunk);
     sink?.update(chunk);
     if (!file.write(chunk)) await Promise.race([once(file, 'drain'), fileError]);
+    progress.bytes(size);
   }
   file.end();
   await Promise.race([once(file, 'close'), fileError]);

@@ -1,4 +1,4 @@
-// The priority/fallback policy is data plus one loop: the ordered `priority` list, the set of
+// The priority/fallback policy is data plus one loop: the ordered priority list, the set of
 // error codes that let the walk go on to the next WebC version, and one attempt record per
 // candidate. Everything else (a bug, a full disk) stops the walk: failing closed beats
 // delivering something for the wrong reason.
@@ -6,8 +6,9 @@ import { WebcFetchError, type ErrorCode } from '../errors.js';
 import type { Redactor } from '../text/redaction.js';
 import { boundText, oneLine } from '../text/text-bounds.js';
 import type { Logger, WebcVersion } from '../types.js';
+import { sayNeutral, type Say } from '../words.js';
 
-/** Failures that belong to one candidate distribution; the next entry of `priority` may still work. */
+/** Failures that belong to one candidate distribution; the next entry of the priority may still work. */
 export const FALLBACK_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'DISTRIBUTION_MISSING',
   'PIN_MISMATCH',
@@ -42,7 +43,7 @@ export interface PriorityWalk<T> {
   readonly value: T;
   readonly webc: WebcVersion;
   readonly attempts: readonly Attempt[];
-  /** True when something other than the first entry of `priority` was delivered. */
+  /** True when something other than the first entry of the priority was delivered. */
   readonly fallback: boolean;
   /** One line per failed attempt (`v3: <reason>`), empty when none failed. */
   readonly fallbackReason: string;
@@ -87,6 +88,8 @@ export interface WalkPorts {
   readonly logger: Logger;
   /** Applied to each reason before it is bounded, so a cut never leaves part of a secret. */
   readonly redact: Redactor;
+  /** Renders each reason in the front door's words; neutral by default. */
+  readonly say?: Say;
 }
 
 /**
@@ -97,7 +100,7 @@ export async function walkPriority<T extends { readonly cacheHit: boolean }>(
   priority: readonly WebcVersion[],
   subject: string,
   deliver: (webc: WebcVersion) => Promise<T>,
-  { logger, redact }: WalkPorts,
+  { logger, redact, say = sayNeutral }: WalkPorts,
 ): Promise<PriorityWalk<T>> {
   const attempts: Attempt[] = [];
   for (const webc of priority) {
@@ -118,7 +121,7 @@ export async function walkPriority<T extends { readonly cacheHit: boolean }>(
         if (typeof error === 'object' && error !== null) ATTEMPTS_BEFORE.set(error, attempts);
         throw error;
       }
-      const reason = boundText(redact(error.message), MAX_REASON_CHARS);
+      const reason = boundText(redact(say(error.words)), MAX_REASON_CHARS);
       attempts.push({ webc, outcome: 'failed', code: error.code, reason });
       const next = priority[priority.indexOf(webc) + 1];
       logger.warning(

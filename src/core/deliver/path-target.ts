@@ -1,13 +1,14 @@
-// Where the `path` input puts the container: a file, or a folder that gets the cache's file
+// Where the output path puts the container: a file, or a folder that gets the cache's file
 // name (`<name>.webc`) inside it. Resolved once, before the first candidate, by the rules of
 // the platform's paths (a trailing `\` means a folder only on Windows).
 import { mkdir, stat } from 'node:fs/promises';
 import nodePath from 'node:path';
 import { WebcFetchError, describeError } from '../errors.js';
+import { setting, words } from '../words.js';
 
-/** Where the `path` input puts the container. */
+/** Where the output path puts the container. */
 export interface PathTarget {
-  /** The `path` input as given, for messages. */
+  /** The output path as given, for messages. */
   readonly input: string;
   /** The absolute file path. */
   readonly path: string;
@@ -41,13 +42,11 @@ export async function makeFolderOf(target: PathTarget): Promise<void> {
   });
 }
 
-/** The `path` input could not be written (a failure of the input, not of the candidate). */
+/** The output path could not be written (a failure of this machine, not of the candidate). */
 export function pathWriteError(target: PathTarget, cause: unknown): WebcFetchError {
   return new WebcFetchError(
-    'INVALID_INPUT',
-    `Could not write the container to the \`path\` input "${target.input}" ` +
-      `(${describeError(cause)}); check that it names a file or a folder in a writable ` +
-      'location with free space.',
-    { context: { input: 'path' }, cause },
+    'WRITE_FAILED',
+    words`Could not write the container to ${setting('out')} "${target.input}" (${describeError(cause)}); check that it names a file or a folder in a writable location with free space.`,
+    { context: { setting: 'out', path: target.path }, cause },
   );
 }

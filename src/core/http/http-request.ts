@@ -15,6 +15,7 @@ import { IdleTimer } from './idle-timer.js';
 import { loopbackAgent } from './loopback-agent.js';
 import { ACCEPT_ENCODING, decodedBody } from './response-body.js';
 import { assertAllowedUrl } from './url-policy.js';
+import { setting, words, type Words } from '../words.js';
 
 export interface HttpRequestOptions {
   method: 'GET' | 'POST';
@@ -32,7 +33,7 @@ export interface HttpRequestOptions {
   /** Aborting fails the request with `signal.reason` when that is a WebcFetchError. */
   signal?: AbortSignal;
   /** Names the URL in INSECURE_URL messages, e.g. 'download URL'. Default 'URL'. */
-  what?: string;
+  what?: string | Words;
   /**
    * The URL that published `url` (e.g. the registry endpoint). When it is not loopback, a
    * loopback `url` is refused; later hops are checked against the hop that redirected them.
@@ -95,7 +96,7 @@ export async function httpRequest(options: HttpRequestOptions): Promise<HttpResp
         `"${shown}" redirected to an unusable Location "${displayUrl(location)}": ${describeError(error)}`,
       );
     }
-    next = assertAllowedUrl(next.href, `${what} (redirected from "${shown}")`, url);
+    next = assertAllowedUrl(next.href, words`${what} (redirected from "${shown}")`, url);
     if (visited.has(next.href)) {
       throw redirectError(next, `redirect loop: "${shown}" leads back to "${displayUrl(next)}"`);
     }
@@ -148,9 +149,12 @@ async function sendOnce(
   const controller = new AbortController();
   const idle = new IdleTimer(options.requestTimeoutMs, () => {
     const seconds = (options.requestTimeoutMs / 1000).toString();
-    const message = `no data from "${shown}" for ${seconds} s (request-timeout); the server stalled`;
+    const message = words`no data from "${shown}" for ${seconds} s (${setting('requestTimeout', 'plain')}); the server stalled`;
     controller.abort(
-      new WebcFetchError('DOWNLOAD_TIMEOUT', message, { context: { url: shown }, transient: true }),
+      new WebcFetchError('DOWNLOAD_TIMEOUT', message, {
+        context: { setting: 'requestTimeout', url: shown },
+        transient: true,
+      }),
     );
   });
   const onAbort = (): void => controller.abort(options.signal?.reason);

@@ -2,8 +2,9 @@
 // honoured up to a cap. Which failures are transient is decided where the error is made
 // (`WebcFetchError.transient`); this module only decides when to try again.
 
-import { isWebcFetchError } from '../errors.js';
+import { errorWords, isWebcFetchError } from '../errors.js';
 import type { Logger } from '../types.js';
+import { sayNeutral, words, type Say } from '../words.js';
 
 export interface RetryPolicy {
   /** Retries after the first attempt. */
@@ -62,6 +63,15 @@ export function backoffDelay(attempt: number, policy: RetryPolicy, retryAfterMs?
   return Math.max(jittered, Math.min(retryAfterMs, policy.maxRetryAfterMs));
 }
 
+/** Where `withRetries` reports a retry: the log, the label of what is retried, the wording. */
+export interface RetryLog {
+  readonly logger: Logger;
+  /** e.g. "download of acme/tool@1.2.0 (v3)" */
+  readonly label: string;
+  /** Renders the failure in the front door's words; neutral by default. */
+  readonly say?: Say;
+}
+
 /**
  * Runs `op` and repeats it after a backoff delay while it throws a transient WebcFetchError,
  * at most `policy.retries` more times. Anything else is rethrown at once, unchanged.
@@ -69,8 +79,7 @@ export function backoffDelay(attempt: number, policy: RetryPolicy, retryAfterMs?
 export async function withRetries<T>(
   op: (attempt: number) => Promise<T>,
   policy: RetryPolicy,
-  logger: Logger,
-  label: string,
+  { logger, label, say = sayNeutral }: RetryLog,
 ): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
@@ -84,7 +93,9 @@ export async function withRetries<T>(
         retryAfter === undefined ? undefined : retryAfter * 1000,
       );
       logger.info(
-        `${label}: ${error.message}; retrying in ${(delay / 1000).toFixed(1)} s (retry ${attempt + 1} of ${policy.retries})`,
+        say(
+          words`${label}: ${errorWords(error)}; retrying in ${(delay / 1000).toFixed(1)} s (retry ${attempt + 1} of ${policy.retries})`,
+        ),
       );
       await pause(delay, policy);
     }

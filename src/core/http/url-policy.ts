@@ -7,6 +7,7 @@
 
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import { WebcFetchError } from '../errors.js';
+import { words, type Words } from '../words.js';
 import { displayUrl } from './display-url.js';
 
 // This machine as numbers: 127.0.0.0/8 (loopback) and 0.0.0.0/8 ("this host": Linux connects
@@ -76,13 +77,13 @@ function isLoopbackUrl(from: string | URL): boolean {
  * `from` is the URL that led here (the registry that published it, or the previous redirect
  * hop): when it is given and not loopback, a loopback target fails with INSECURE_URL too.
  */
-export function assertAllowedUrl(url: string, what: string, from?: string | URL): URL {
+export function assertAllowedUrl(url: string, what: string | Words, from?: string | URL): URL {
   const shown = displayUrl(url);
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch (error) {
-    throw new WebcFetchError('INSECURE_URL', `the ${what} "${shown}" is not a valid URL`, {
+    throw new WebcFetchError('INSECURE_URL', words`the ${what} "${shown}" is not a valid URL`, {
       context: { url: shown },
       cause: error,
     });
@@ -91,7 +92,7 @@ export function assertAllowedUrl(url: string, what: string, from?: string | URL)
   if (loopback && from !== undefined && !isLoopbackUrl(from)) {
     throw new WebcFetchError(
       'INSECURE_URL',
-      `refusing the ${what} "${shown}": it points at this machine (a loopback address), but it came from "${displayUrl(from)}", which is not loopback; a non-loopback registry or download host may not send the runner to a loopback address. Report the URL to the package owner / registry`,
+      words`refusing the ${what} "${shown}": it points at this machine (a loopback address), but it came from "${displayUrl(from)}", which is not loopback; a non-loopback registry or download host may not send this client to a loopback address. Report the URL to the package owner / registry`,
       { context: { url: shown } },
     );
   }
@@ -99,7 +100,7 @@ export function assertAllowedUrl(url: string, what: string, from?: string | URL)
   if (parsed.protocol === 'http:' && loopback) return parsed;
   throw new WebcFetchError(
     'INSECURE_URL',
-    `refusing the ${what} "${shown}": only https URLs are allowed (plain http only for loopback hosts such as 127.0.0.1, localhost and ::1)`,
+    words`refusing the ${what} "${shown}": only https URLs are allowed (plain http only for loopback hosts such as 127.0.0.1, localhost and ::1)`,
     { context: { url: shown } },
   );
 }

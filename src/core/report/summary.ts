@@ -1,17 +1,20 @@
-// The job summary, as Markdown. Pure: the action adapter decides where it goes. Every text
-// that came from the registry, a container or an input is redacted, bounded and escaped here
-// (in that order), so the summary stays well under GitHub's 1 MiB limit by construction and
-// nothing in it can break its tables or render as HTML (issue 9).
+// The summary of a fetch, as Markdown. Pure: the front door decides where it goes (the
+// action's job summary). Every text that came from the registry, a container or a setting is
+// redacted, bounded and escaped here (in that order), so the summary stays well under a job
+// summary's 1 MiB limit by construction and nothing in it can break its tables or render as
+// HTML (issue 9).
 import { describeOutcome, type Attempt } from '../deliver/fallback-policy.js';
 import type { FetchResult } from '../deliver/deliver-package.js';
 import type { Redactor } from '../text/redaction.js';
 import { boundText, moreNote } from '../text/text-bounds.js';
+import { packageIdName, packageIdVersion } from '../types.js';
+import { sayNeutral, setting, words, type Say } from '../words.js';
 import { fencedBlock, markdownCode, markdownText } from './markdown-escape.js';
 
 /**
  * Bounds, in characters before escaping (which grows text at most 6 times). With at most two
  * attempts, the largest summary possible is about 205 KiB (every text at its bound and made of
- * control characters), well under GitHub's 1 MiB; the worst-case test holds it under 512 KiB.
+ * control characters), well under 1 MiB; the worst-case test holds it under 512 KiB.
  */
 export const SUMMARY_BOUNDS = {
   /** One value: a version, a URL, a path, an entrypoint, an attempt's reason. */
@@ -62,14 +65,20 @@ function attemptsTable(attempts: readonly Attempt[], redact: Redactor): string[]
   return ['', '### Attempts', '', '| WebC | outcome |', '| --- | --- |', ...rows];
 }
 
-export function successSummary(result: FetchResult, redact: Redactor): string {
+export function successSummary(
+  result: FetchResult,
+  redact: Redactor,
+  say: Say = sayNeutral,
+): string {
+  const name = packageIdName(result.id);
+  const version = packageIdVersion(result.id);
   const title = result.fallback ? `⚠️ fell back to WebC ${result.webc}` : `✅ WebC ${result.webc}`;
   const c = result.container;
   const deps = Object.entries(c.dependencies);
   const depsShown = deps.slice(0, SUMMARY_BOUNDS.listItems).map(([k, v]) => `${k} → ${v}`);
   const rows: [string, string][] = [
-    ['Package', code(result.package, redact)],
-    ['Version', code(result.version, redact)],
+    ['Package', code(name, redact)],
+    ['Version', code(version, redact)],
     ['WebC version', result.webc + (result.fallback ? ' (fallback)' : '')],
     ['SHA-256', code(result.sha256, redact)],
     ['Size', formatBytes(result.size)],
@@ -81,7 +90,7 @@ export function successSummary(result: FetchResult, redact: Redactor): string {
     ['Dependencies', listCell(depsShown, deps.length, redact)],
   ];
   const lines = [
-    `## webc-fetch: ${text(result.package, redact)}@${text(result.version, redact)} — ${title}`,
+    `## webc-fetch: ${text(name, redact)}@${text(version, redact)} — ${title}`,
     '',
     '| | |',
     '| --- | --- |',
@@ -92,14 +101,16 @@ export function successSummary(result: FetchResult, redact: Redactor): string {
     lines.push(
       '',
       `> [!WARNING]`,
-      `> Delivered WebC ${result.webc}, not the first choice of \`priority\`.`,
+      say(
+        words`> Delivered WebC ${result.webc}, not the first choice of ${setting('priority', 'name')}.`,
+      ),
     );
   }
   return `${lines.join('\n')}\n`;
 }
 
 export interface FailureReport {
-  /** What was asked for: the `package` input as given. */
+  /** What was asked for: the package spec as given. */
   readonly subject: string;
   readonly message: string;
   readonly attempts: readonly Attempt[];

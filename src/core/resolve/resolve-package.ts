@@ -25,6 +25,7 @@ import {
   type WebcVersion,
 } from '../types.js';
 import { isSemverVersion } from '../version/semver-version.js';
+import { setting, words } from '../words.js';
 import {
   describeRequirement,
   parseWasmerRequirement,
@@ -136,9 +137,8 @@ function versionNotFound(
       : `Matching version(s) ${matches.map((m) => m.version).join(', ')} publish no usable v2 or v3 distribution (URL, sha256 and manifest are all needed).`;
   return new WebcFetchError(
     'VERSION_NOT_FOUND',
-    `The package ${full} was found, but no published versions matched the constraint '${requirement.text}'. ${why} ` +
-      `Newest versions seen: ${newestSeen(pkg)}. Change the constraint after '@' in the \`package\` input.`,
-    { context: { package: full, version: requirement.text } },
+    words`The package ${full} was found, but no published versions matched the constraint '${requirement.text}'. ${why} Newest versions seen: ${newestSeen(pkg)}. Change the constraint after '@' in ${setting('spec')}.`,
+    { context: { setting: 'spec', package: full, version: requirement.text } },
   );
 }
 
@@ -154,9 +154,8 @@ async function resolveNamed(
   if (pkg === undefined) {
     throw new WebcFetchError(
       'PACKAGE_NOT_FOUND',
-      `The registry has no package named ${spec.package.full}. Check the name in the \`package\` input, ` +
-        'and for a private package set the `token` input to a token that can read it.',
-      { context: { package: spec.package.full } },
+      words`The registry has no package named ${spec.package.full}. Check the name in ${setting('spec')}, and for a private package set ${setting('token')} to a token that can read it.`,
+      { context: { setting: 'spec', package: spec.package.full } },
     );
   }
   logVersionsSeen(pkg, requirement, logger);
@@ -173,9 +172,9 @@ async function resolveNamed(
   logger.info(
     `Chose ${pkg.namespace}/${pkg.name}@${chosen.version}, the highest of ${matches.length} matching version(s) with a usable distribution`,
   );
+  const name = { namespace: pkg.namespace, name: pkg.name, full: `${pkg.namespace}/${pkg.name}` };
   return {
-    package: `${pkg.namespace}/${pkg.name}`,
-    version: chosen.version,
+    id: { kind: 'version', package: name, version: chosen.version },
     ...splitDistributions(chosen),
   };
 }
@@ -214,9 +213,8 @@ async function resolveHash(
   if (release === undefined) {
     throw new WebcFetchError(
       'PACKAGE_NOT_FOUND',
-      `The registry has no release with digest ${text}. Check the hash in the \`package\` input, ` +
-        'and for a private package set the `token` input to a token that can read it.',
-      { context: { package: text, expected: spec.sha256 } },
+      words`The registry has no release with digest ${text}. Check the hash in ${setting('spec')}, and for a private package set ${setting('token')} to a token that can read it.`,
+      { context: { setting: 'spec', package: text, expected: spec.sha256 } },
     );
   }
   // A digest names immutable bytes, like a lockfile entry: archiving hides a release from
@@ -226,9 +224,12 @@ async function resolveHash(
       `The release ${text} is archived; delivering it because it was requested by digest`,
     );
   logger.info(
-    `Release ${text} is ${release.package ?? 'a package the registry did not name'} as WebC ${release.webc}`,
+    `Release ${text} is ${release.package?.full ?? 'a package the registry did not name'} as WebC ${release.webc}`,
   );
-  return { package: release.package ?? text, version: text, ...releaseDistributions(release) };
+  return {
+    id: { kind: 'release', sha256: spec.sha256, package: release.package },
+    ...releaseDistributions(release),
+  };
 }
 
 /** Chooses the version for `spec` and lists its distributions; see the module comment. */

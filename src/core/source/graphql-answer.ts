@@ -7,6 +7,7 @@ import { WebcFetchError } from '../errors.js';
 import type { Redactor } from '../text/redaction.js';
 import { boundText, oneLine } from '../text/text-bounds.js';
 import type { Logger } from '../types.js';
+import { setting, words } from '../words.js';
 import type { GraphqlAnswer } from './graphql-transport.js';
 
 export type JsonObject = Record<string, unknown>;
@@ -18,8 +19,8 @@ export function wrongShape(path: string, expected: string, value: unknown): Webc
       : `got ${value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value}`;
   return new WebcFetchError(
     'REGISTRY_RESPONSE',
-    `The registry's answer does not have the expected shape: ${path}: expected ${expected}, ${got}. ` +
-      'Check that the `registry` input points at a Wasmer registry GraphQL endpoint.',
+    words`The registry's answer does not have the expected shape: ${path}: expected ${expected}, ${got}. Check that ${setting('registry')} points at a Wasmer registry GraphQL endpoint.`,
+    { context: { setting: 'registry' } },
   );
 }
 
@@ -170,17 +171,16 @@ export function readRootField(
   if (answer.status >= 400) {
     throw new WebcFetchError(
       'REGISTRY_ERRORS',
-      `The registry refused the ${operation.root} request (HTTP ${answer.status}), with ${listed}. ` +
-        'Check that the `registry` input points at a Wasmer registry GraphQL endpoint.',
+      words`The registry refused the ${operation.root} request (HTTP ${answer.status}), with ${listed}. Check that ${setting('registry')} points at a Wasmer registry GraphQL endpoint.`,
+      { context: { setting: 'registry', status: answer.status } },
     );
   }
   const usable = usableBesideErrors(body['data'], errors, operation, redact);
   if ('why' in usable) {
     throw new WebcFetchError(
       'REGISTRY_ERRORS',
-      `The registry answered ${operation.root} without usable data (${usable.why}), with ${listed}; ` +
-        'such answers are retried like a 5xx (the `retries` input), and if this persists, check the `registry` and `token` inputs',
-      { transient: true },
+      words`The registry answered ${operation.root} without usable data (${usable.why}), with ${listed}; such answers are retried like a 5xx (${setting('retries')}), and if this persists, check ${setting(['registry', 'token'])}`,
+      { transient: true, context: { setting: 'registry' } },
     );
   }
   warnErrors(errors, operation, { logger, redact });

@@ -4,7 +4,7 @@
 // answer with GraphQL `errors` is worth another attempt). Error messages never include the
 // token or the response body (a hostile server could echo the Authorization header back).
 
-import { WebcFetchError, isWebcFetchError, type ErrorCode } from '../errors.js';
+import { WebcFetchError, errorWords, isWebcFetchError, type ErrorCode } from '../errors.js';
 import { httpRequest, type HttpResponseStream } from '../http/http-request.js';
 import {
   isTransientStatus,
@@ -13,6 +13,7 @@ import {
   type RetryPolicy,
 } from '../http/retry.js';
 import type { Logger } from '../types.js';
+import { sayNeutral, setting, words, type Say, type SettingKey } from '../words.js';
 
 export interface GraphqlRequest {
   query: string;
@@ -51,6 +52,8 @@ export interface GraphqlTransportOptions {
    * signal's reason, so a server trickling bytes just inside `requestTimeoutMs` cannot hang a job.
    */
   signal?: AbortSignal;
+  /** Renders the retry log lines in the front door's words; neutral by default. */
+  say?: Say;
 }
 
 const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
@@ -61,8 +64,11 @@ export function createGraphqlTransport(options: GraphqlTransportOptions): Graphq
     withRetries(
       async () => read(await postOnce(request, options, token)),
       options.signal === undefined ? options.retry : { ...options.retry, signal: options.signal },
-      options.logger,
-      `registry request ${request.operationName}`,
+      {
+        logger: options.logger,
+        label: `registry request ${request.operationName}`,
+        say: options.say ?? sayNeutral,
+      },
     );
 }
 
@@ -87,7 +93,7 @@ async function postOnce(
       userAgent: options.userAgent,
       maxRedirects: 0,
       requestTimeoutMs: options.requestTimeoutMs,
-      what: '`registry` endpoint',
+      what: words`${setting('registry', 'name')} endpoint`,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       ...(token === undefined ? {} : { credentials: { token, origin: new URL(endpoint).origin } }),
     });
@@ -161,17 +167,20 @@ function statusError(response: HttpResponseStream, endpoint: string): WebcFetchE
   const status = response.status;
   const retryAfter = response.headers['retry-after'];
   const retryAfterMs = parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter);
-  let hint = '';
-  if (status === 401 || status === 403)
-    hint = '; check the `token` input (and that `registry` is the right endpoint)';
-  else if (status >= 300 && status <= 399) {
-    hint = `; redirects are not followed for registry requests, set the \`registry\` input to the final endpoint (Location: ${String(response.headers.location)})`;
-  } else if (status === 404) hint = '; check the `registry` input';
+  let hint = words``;
+  let concerns: SettingKey = 'registry';
+  if (status === 401 || status === 403) {
+    hint = words`; check ${setting('token')} (and that ${setting('registry', 'name')} is the right endpoint)`;
+    concerns = 'token';
+  } else if (status >= 300 && status <= 399) {
+    hint = words`; redirects are not followed for registry requests, set ${setting('registry')} to the final endpoint (Location: ${String(response.headers.location)})`;
+  } else if (status === 404) hint = words`; check ${setting('registry')}`;
   return new WebcFetchError(
     'REGISTRY_HTTP',
-    `the registry at ${endpoint} answered with status ${status}${hint}`,
+    words`the registry at ${endpoint} answered with status ${status}${hint}`,
     {
       context: {
+        setting: concerns,
         url: endpoint,
         status,
         ...(retryAfterMs === undefined ? {} : { retryAfterSeconds: retryAfterMs / 1000 }),
@@ -196,7 +205,7 @@ function asRegistryError(error: unknown, endpoint: string, signal?: AbortSignal)
   if (signal?.aborted === true && error === signal.reason) return error;
   return new WebcFetchError(
     'REGISTRY_HTTP',
-    `the request to the registry at ${endpoint} failed: ${error.message}`,
+    words`the request to the registry at ${endpoint} failed: ${errorWords(error)}`,
     {
       context: { url: endpoint },
       transient: error.transient,

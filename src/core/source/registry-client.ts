@@ -7,6 +7,7 @@ import { parsePackageName } from '../spec/package-spec.js';
 import type { Redactor } from '../text/redaction.js';
 import { boundText } from '../text/text-bounds.js';
 import type { PackageName, Sha256Hex, WebcVersion } from '../types.js';
+import { setting, words } from '../words.js';
 import {
   objectAt,
   readRootField,
@@ -41,8 +42,8 @@ export interface RegistryPackage {
 
 export interface RegistryRelease {
   hash: Sha256Hex;
-  /** `namespace/name` of the release's package. */
-  package: string | undefined;
+  /** The release's package, when the registry names one. */
+  package: PackageName | undefined;
   isArchived: boolean;
   url: string;
   manifest: string | null;
@@ -65,7 +66,7 @@ function stringAt(object: JsonObject, key: string, path: string): string {
 }
 
 /**
- * A registry-supplied `namespace` or `packageName`, held to the `package` input's rule: it
+ * A registry-supplied `namespace` or `packageName`, held to the package spec's rule: it
  * reaches log lines, cache keys, outputs and the summary, where a newline could start a
  * workflow command (`::error::`).
  */
@@ -88,10 +89,8 @@ function namePartAt(
     const shown = JSON.stringify(boundText(redact(value), MAX_SHOWN_NAME_CHARS));
     throw new WebcFetchError(
       'REGISTRY_RESPONSE',
-      `The registry's answer does not have the expected shape: ${path}.${key}: expected a registry name ` +
-        '(letters, digits, ".", "-" and "_", by the same rule as the `package` input), ' +
-        `got ${shown}. Check that the \`registry\` input points at a Wasmer registry GraphQL endpoint.`,
-      { cause: error },
+      words`The registry's answer does not have the expected shape: ${path}.${key}: expected a registry name (letters, digits, ".", "-" and "_", by the same rule as ${setting('spec')}), got ${shown}. Check that ${setting('registry')} points at a Wasmer registry GraphQL endpoint.`,
+      { cause: error, context: { setting: 'registry' } },
     );
   }
   return value;
@@ -192,10 +191,16 @@ function readImage(value: unknown, path: string): WebcImage | undefined {
   };
 }
 
-function readReleasePackage(value: unknown, path: string, redact: Redactor): string | undefined {
+function readReleasePackage(
+  value: unknown,
+  path: string,
+  redact: Redactor,
+): PackageName | undefined {
   if (value === null) return undefined;
   const p = objectAt(value, path);
-  return `${namePartAt(p, 'namespace', path, redact)}/${namePartAt(p, 'packageName', path, redact)}`;
+  const namespace = namePartAt(p, 'namespace', path, redact);
+  const name = namePartAt(p, 'packageName', path, redact);
+  return { namespace, name, full: `${namespace}/${name}` };
 }
 
 /** Parses a `WebcFetchGetPackageRelease` answer for the release with digest `hash`. */

@@ -1,11 +1,12 @@
-// The `package` input: `namespace/name`, `_/name` or a bare `name` (Wasmer's legacy global
+// The package spec: `namespace/name`, `_/name` or a bare `name` (Wasmer's legacy global
 // namespace), each optionally with `@<version requirement>`, or `sha256:<64 hex>`. Parsed once
 // here; later code gets a `PackageSpec` and never re-reads the text. The split follows Wasmer's
 // `NamedPackageIdent::from_str` (docs/version-rules.md): Rust `str::trim`, then the LAST `@`.
 
-import { WebcFetchError, isWebcFetchError } from '../errors.js';
+import { SettingError, isWebcFetchError } from '../errors.js';
 import { asSha256Hex, type PackageName, type PackageSpec } from '../types.js';
 import { parseUserRequirement } from '../version/wasmer-requirement.js';
+import type { Words } from '../words.js';
 
 // What registry names contain: letters, digits, '-', '_', '.', starting with a letter or digit.
 const NAME_PART = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -26,13 +27,24 @@ const ACCEPTED =
   'or sha256:<64 hex digits>; names contain only letters, digits, ".", "-" and "_" ' +
   '(the legacy global namespace is "_", or a bare name without namespace).';
 
-function invalid(value: string, problem: string): WebcFetchError {
-  return new WebcFetchError(
-    'INVALID_INPUT',
-    `Input 'package' is invalid: ${problem} (got ${JSON.stringify(value)}). ${ACCEPTED}`,
-    {
-      context: { input: 'package' },
-    },
+/** `accepted: null` when the problem already says what to write instead. */
+function invalid(
+  value: string,
+  problem: string | Words,
+  accepted: string | null = ACCEPTED,
+  cause?: unknown,
+): SettingError {
+  return new SettingError(
+    [
+      {
+        setting: 'spec',
+        value,
+        problem: typeof problem === 'string' ? [problem] : problem,
+        accepted: accepted === null ? undefined : [accepted],
+        style: 'sentence',
+      },
+    ],
+    { cause },
   );
 }
 
@@ -109,17 +121,13 @@ function parseConstraint(input: string, text: string): string {
     // Validates now so a bad constraint fails before any request.
     parseUserRequirement(text);
   } catch (error) {
-    if (!isWebcFetchError(error) || error.code !== 'INVALID_INPUT') throw error;
-    throw new WebcFetchError(
-      'INVALID_INPUT',
-      `Input 'package' is invalid: ${error.message} (got ${JSON.stringify(input)}).`,
-      { context: { input: 'package', version: text }, cause: error },
-    );
+    if (!isWebcFetchError(error) || error.code !== 'INVALID_SETTING') throw error;
+    throw invalid(input, error.words, null, error);
   }
   return text;
 }
 
-/** Parses the `package` input. Throws INVALID_INPUT naming the input, the value and what is accepted. */
+/** Parses a package spec. Throws a SettingError (INVALID_SETTING) naming the value and what is accepted. */
 export function parsePackageSpec(input: string): PackageSpec {
   const text = trimRustWhiteSpace(input);
   if (text === '') throw invalid(input, 'it is empty');

@@ -40,7 +40,7 @@ const ANY: VersionReq = { comparators: [] };
  * (lowercase) are any version; a full version with build metadata pins that build; a Rust
  * `semver` requirement is a range (`*` alone is any); anything else is a named tag.
  *
- * @throws WebcFetchError `INVALID_INPUT` for build metadata (`+…`) on anything but a full
+ * @throws WebcFetchError `INVALID_SETTING` for build metadata (`+…`) on anything but a full
  *   version (`>=1.2.3+b`, `1.2.3+b, <2`), which Wasmer refuses because a range ignores it.
  */
 export function parseWasmerRequirement(text: string | undefined): WasmerRequirement {
@@ -52,11 +52,11 @@ export function parseWasmerRequirement(text: string | undefined): WasmerRequirem
   if (req === undefined) return { kind: 'tag', text };
   if (text.includes('+')) {
     throw new WebcFetchError(
-      'INVALID_INPUT',
+      'INVALID_SETTING',
       `the version requirement ${JSON.stringify(text)} has build metadata ('+…') on a range, ` +
         'where it would be ignored. Build metadata is accepted only on a full version ' +
         '(e.g. 1.2.3+wasix.2), which then matches exactly that build',
-      { context: { version: text } },
+      { context: { setting: 'spec', version: text } },
     );
   }
   return req.comparators.length === 0 ? { kind: 'any', text } : { kind: 'range', text, req };
@@ -67,15 +67,19 @@ export function parseWasmerRequirement(text: string | undefined): WasmerRequirem
  * resolve to the newest version whatever the text said (`v1.4.2`, `>=1 <2`, `1.x || 2.x`, a
  * number past u64, a stray byte order mark).
  *
- * @throws WebcFetchError `INVALID_INPUT` naming the text and suggesting the Rust form, or for
+ * @throws WebcFetchError `INVALID_SETTING` naming the text and suggesting the Rust form, or for
  *   build metadata on a range (see `parseWasmerRequirement`).
  */
 export function parseUserRequirement(text: string | undefined): UserRequirement {
   const requirement = parseWasmerRequirement(text);
   if (requirement.kind !== 'tag') return requirement;
-  throw new WebcFetchError('INVALID_INPUT', explainNamedTag(requirement.text, isUserRequirement), {
-    context: { version: requirement.text },
-  });
+  throw new WebcFetchError(
+    'INVALID_SETTING',
+    explainNamedTag(requirement.text, isUserRequirement),
+    {
+      context: { setting: 'spec', version: requirement.text },
+    },
+  );
 }
 
 /** True when `parseUserRequirement` accepts `text`: a fix worth suggesting. */
