@@ -9,7 +9,7 @@ import {
   CATALOG_FILE_NAME,
   type CatalogPackage,
   type RegistryCatalog,
-} from '../src/mirror/catalog.js';
+} from '../testing/test-catalog.js';
 import { demoPackage, seedRegistryFolder } from '../testing/seed.js';
 
 /** Bump when the published packages change shape (writer options, names, payload layout). */

@@ -1,38 +1,27 @@
-// A Wasmer-compatible registry on loopback: a GraphQL listener and a download listener on
-// another port (another origin), both logging every request and both open to fault injection.
+// The fault-injecting registry of the test kit: the mirror's handlers over a folder, wrapped so
+// that tests can make the registry claim other things (published-overrides.ts: a lying digest,
+// a null URL, …) and answer badly (fault-response.ts: statuses, resets, stalls, gzip,
+// redirects, …), with every request logged. The mirror itself can do neither.
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { answerDownload } from '../src/mirror/download-handler.js';
+import { answerGraphql } from '../src/mirror/graphql-handler.js';
 import {
-  createServer as createHttpServer,
-  type IncomingHttpHeaders,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
-import type { Socket } from 'node:net';
-import { loadCatalogFile, type RegistryCatalog } from '../src/mirror/catalog.js';
-import { indexCatalog, type HashCache, type IndexedCatalog } from '../src/mirror/catalog-index.js';
-import { FILES_PREFIX, handleDownload } from '../src/mirror/download-handler.js';
-import {
-  FaultList,
-  type FaultDecision,
-  type FaultKind,
-  type FaultRequest,
-  type FaultRule,
+  startListeners,
   type ListenerName,
-} from './faults.js';
-import { handleGraphql, type ListenerContext } from '../src/mirror/graphql-handler.js';
-import type { RegistryUrls } from '../src/mirror/graphql-schema.js';
-import { RegistryServerError } from '../src/mirror/mirror-error.js';
+  type MirrorHost,
+  type MirrorTlsOptions,
+} from '../src/mirror/listeners.js';
+import { MirrorError } from '../src/mirror/mirror-error.js';
+import { mirrorUrls, openMirrorFolder, type MirrorFolder } from '../src/mirror/mirror-folder.js';
+import { catalogSource } from '../src/mirror/mirror-source.js';
+import { sendWithFault } from './fault-response.js';
+import { FaultList, type FaultKind, type FaultRequest, type FaultRule } from './faults.js';
+import { withOverrides } from './published-overrides.js';
 import { Sleeper } from './sleeper.js';
+import { loadCatalogFile, truthOf, type RegistryCatalog } from './test-catalog.js';
 
-export type RegistryHost = '127.0.0.1' | '::1' | 'localhost';
-
-export interface RegistryTlsOptions {
-  key: string | Buffer;
-  cert: string | Buffer;
-  /** Which listeners speak HTTPS; default both. */
-  listeners?: readonly ListenerName[];
-}
+export type RegistryHost = MirrorHost;
+export type RegistryTlsOptions = MirrorTlsOptions;
 
 export interface RegistryServerOptions {
   /** Folder of the container files; holds `registry.json` when `catalog` is not given. */
@@ -69,7 +58,7 @@ export interface RunningRegistry {
   /** Every request both listeners saw, oldest first (a live array). */
   readonly requests: readonly RequestRecord[];
   readonly faults: FaultList;
-  /** The catalog currently served. */
+  /** The catalog currently served, with its claims. */
   readonly catalog: RegistryCatalog;
   /** This server's download URL for a catalog file name. */
   downloadUrl(file: string): string;
@@ -80,80 +69,53 @@ export interface RunningRegistry {
   close(): Promise<void>;
 }
 
-const HOSTS: readonly string[] = ['127.0.0.1', '::1', 'localhost'];
-
 export async function startRegistry(options: RegistryServerOptions = {}): Promise<RunningRegistry> {
-  const host = options.host ?? '127.0.0.1';
-  if (!HOSTS.includes(host)) {
-    throw new RegistryServerError(
-      `The registry listens on loopback only; host must be one of ${HOSTS.join(', ')}, not "${host}".`,
-    );
+  if (options.catalog === undefined && options.dir === undefined) {
+    throw new MirrorError('startRegistry needs a catalog or a dir holding registry.json.');
   }
   const dir = options.dir ?? process.cwd();
-  if (options.catalog === undefined && options.dir === undefined) {
-    throw new RegistryServerError('startRegistry needs a catalog or a dir holding registry.json.');
-  }
-  const hashCache: HashCache = new Map();
-  const load = async (catalog?: RegistryCatalog): Promise<IndexedCatalog> =>
-    indexCatalog(catalog ?? (await loadCatalogFile(dir)), dir, hashCache);
-  return new Registry(host, options, await load(options.catalog), load).listen();
+  const catalog = options.catalog ?? (await loadCatalogFile(dir));
+  const registry = new FaultRegistry(
+    { ...options, dir },
+    await openMirrorFolder(dir, truthOf(catalog)),
+    catalog,
+  );
+  await registry.listen();
+  return registry;
 }
 
-class Registry implements RunningRegistry {
+class FaultRegistry implements RunningRegistry {
   readonly faults = new FaultList();
   readonly requests: RequestRecord[] = [];
-  origins: Record<ListenerName, string> = { graphql: '', download: '' };
+  readonly origins: Record<ListenerName, string> = { graphql: '', download: '' };
   private readonly sleeper = new Sleeper();
-  private readonly sockets = new Set<Socket>();
-  private readonly records = new WeakMap<IncomingMessage, RequestRecord>();
-  private readonly servers: Record<ListenerName, Server>;
+  private readonly urls = mirrorUrls(this.origins);
+  private closeListeners: () => Promise<void> = async () => {};
   private closing: Promise<void> | undefined;
-  private readonly urls: RegistryUrls;
 
   constructor(
-    private readonly host: RegistryHost,
-    private readonly options: RegistryServerOptions,
-    private index: IndexedCatalog,
-    private readonly load: (catalog?: RegistryCatalog) => Promise<IndexedCatalog>,
+    private readonly options: RegistryServerOptions & { dir: string },
+    private readonly folder: MirrorFolder,
+    /** What the registry claims: the test catalog, overrides included. */
+    private claims: RegistryCatalog,
   ) {
     this.faults.set(options.faults ?? []);
-    const context: ListenerContext = {
-      origins: this.origins,
-      sleeper: this.sleeper,
-      takeFaults: (req, request) => this.takeFaults(req, request),
-      current: () => ({ index: this.index, urls: this.urls }),
-    };
-    this.servers = {
-      graphql: this.createServer('graphql', (req, res) => handleGraphql(req, res, context)),
-      download: this.createServer('download', (req, res) => handleDownload(req, res, context)),
-    };
-    // Getters: the origins are known only once both listeners are bound.
-    const origins = this.origins;
-    this.urls = {
-      get baseUrl() {
-        return origins.graphql;
-      },
-      get graphqlUrl() {
-        return `${origins.graphql}/graphql`;
-      },
-      downloadUrl: (file) => this.downloadUrl(file),
-    };
   }
 
   get graphqlUrl(): string {
-    return `${this.origins.graphql}/graphql`;
+    return this.urls.graphqlUrl;
   }
 
   get downloadBaseUrl(): string {
-    return `${this.origins.download}${FILES_PREFIX}`;
+    return this.urls.downloadBaseUrl;
   }
 
   get catalog(): RegistryCatalog {
-    return this.index.catalog;
+    return this.claims;
   }
 
   downloadUrl(file: string): string {
-    return this.downloadBaseUrl + file.split('/').map(encodeURIComponent).join('/');
+    return this.urls.downloadUrl(file);
   }
 
   clearRequests(): void {
@@ -161,106 +123,66 @@ class Registry implements RunningRegistry {
   }
 
   async reload(): Promise<void> {
-    this.index = await this.load(this.options.catalog);
+    this.claims = this.options.catalog ?? (await loadCatalogFile(this.options.dir));
+    await this.folder.load(truthOf(this.claims));
   }
 
   async setCatalog(catalog: RegistryCatalog): Promise<void> {
     this.options.catalog = catalog;
-    this.index = await this.load(catalog);
+    await this.reload();
   }
 
-  async listen(): Promise<this> {
-    try {
-      this.origins.graphql = await this.bind('graphql', this.options.port ?? 0);
-      this.origins.download = await this.bind('download', this.options.downloadPort ?? 0);
-    } catch (error) {
-      await this.close();
-      throw error;
-    }
-    return this;
+  async listen(): Promise<void> {
+    const listeners = await startListeners(this.options, (listener, req, res) =>
+      this.answer(listener, req, res),
+    );
+    Object.assign(this.origins, listeners.origins);
+    this.closeListeners = listeners.close;
   }
 
   close(): Promise<void> {
-    this.closing ??= this.shutDown();
+    this.closing ??= (async () => {
+      // A stalled or delayed response must never keep a test process alive.
+      this.sleeper.cancelAll();
+      await this.closeListeners();
+    })();
     return this.closing;
   }
 
-  private async shutDown(): Promise<void> {
-    this.sleeper.cancelAll();
-    const closed = Object.values(this.servers).map(
-      (server) =>
-        new Promise<void>((resolve) =>
-          server.listening ? server.close(() => resolve()) : resolve(),
-        ),
-    );
-    for (const socket of this.sockets) socket.destroy();
-    await Promise.all(closed);
-  }
-
-  private createServer(
+  private async answer(
     listener: ListenerName,
-    handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
-  ): Server {
-    const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
-      const record: RequestRecord = {
-        listener,
-        method: req.method ?? '',
-        path: req.url ?? '',
-        headers: { ...req.headers },
-        time: Date.now(),
-        faults: [],
-      };
-      this.requests.push(record);
-      this.records.set(req, record);
-      handle(req, res).catch(() => {
-        if (!res.headersSent) res.writeHead(500).end();
-        else res.destroy();
-      });
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<void> {
+    const record: RequestRecord = {
+      listener,
+      method: req.method ?? '',
+      path: req.url ?? '',
+      headers: { ...req.headers },
+      time: Date.now(),
+      faults: [],
     };
-    const tls = this.options.tls;
-    const server =
-      tls && this.isSecure(listener)
-        ? createHttpsServer({ key: tls.key, cert: tls.cert }, onRequest)
-        : createHttpServer(onRequest);
-    server.on('connection', (socket: Socket) => {
-      this.sockets.add(socket);
-      socket.once('close', () => this.sockets.delete(socket));
-    });
-    return server;
-  }
-
-  private isSecure(listener: ListenerName): boolean {
-    const tls = this.options.tls;
-    return tls !== undefined && (tls.listeners ?? ['graphql', 'download']).includes(listener);
-  }
-
-  private takeFaults(req: IncomingMessage, request: FaultRequest): FaultDecision {
+    this.requests.push(record);
+    const path = record.path || '/';
+    let request: FaultRequest;
+    let response;
+    if (listener === 'graphql') {
+      const truth = catalogSource(this.folder.index, this.urls.downloadUrl);
+      const source = withOverrides(truth, this.claims, this.urls.downloadUrl);
+      const answer = await answerGraphql(req, { source, urls: this.urls });
+      response = answer.response;
+      request = { listener, path, operation: answer.operation };
+    } else {
+      response = await answerDownload({ method: record.method, path }, this.folder.index);
+      request = { listener, path };
+    }
     const decision = this.faults.take(request);
-    const applied = this.records.get(req)?.faults;
-    if (decision.barriers) applied?.push('barrier');
-    if (decision.delayMs > 0) applied?.push('delay');
-    if (decision.fault) applied?.push(decision.fault.kind);
-    return decision;
-  }
-
-  private bind(listener: ListenerName, port: number): Promise<string> {
-    const server = this.servers[listener];
-    return new Promise((resolve, reject) => {
-      server.once('error', (cause) =>
-        reject(
-          new RegistryServerError(
-            `The ${listener} listener cannot listen on ${this.host}:${port}: ${cause.message}`,
-            { cause },
-          ),
-        ),
-      );
-      server.listen(port, this.host, () => {
-        const address = server.address();
-        const bound = typeof address === 'object' && address ? address.port : port;
-        const scheme = this.isSecure(listener) ? 'https' : 'http';
-        const hostname = this.host === '::1' ? '[::1]' : this.host;
-        resolve(`${scheme}://${hostname}:${bound}`);
-      });
+    if (decision.barriers) record.faults.push('barrier');
+    if (decision.delayMs > 0) record.faults.push('delay');
+    if (decision.fault) record.faults.push(decision.fault.kind);
+    await sendWithFault(req, res, response, decision, {
+      origins: this.origins,
+      sleeper: this.sleeper,
     });
   }
 }

@@ -1,23 +1,18 @@
-// Sends a response with at most one injected fault. Handlers describe the normal answer
-// (status, headers, a re-openable body); this module decides what actually goes on the wire.
+// The response transformer of the test kit: sends the mirror's plain response with at most
+// one injected fault. The mirror's handlers describe the normal answer (status, headers, a
+// re-openable body); this module decides what actually goes on the wire.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { once } from 'node:events';
 import { pipeline, Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
+import {
+  bufferBody,
+  jsonResponse,
+  sendPlain,
+  writeBody,
+  type PlainResponse,
+} from '../src/mirror/plain-response.js';
 import type { Fault, FaultDecision, ListenerName } from './faults.js';
 import type { Sleeper } from './sleeper.js';
-
-export interface BodySource {
-  readonly length: number;
-  open(): Readable;
-}
-
-export interface PlainResponse {
-  readonly status: number;
-  /** Without Content-Length: it is derived from the body and the fault. */
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: BodySource;
-}
 
 export interface ResponseContext {
   readonly origins: Readonly<Record<ListenerName, string>>;
@@ -28,19 +23,6 @@ const DEFAULT_STALL_CAP_MS = 60_000;
 const RESET_SETTLE_MS = 50;
 const DEFAULT_WRONG_SHAPE = { data: { getPackage: { versions: 'nope' } } };
 const DEFAULT_MALFORMED = '{"data": {"getPackage": {"namespace": "acme", "versions": [';
-
-export function bufferBody(bytes: Buffer | string): BodySource {
-  const buffer = typeof bytes === 'string' ? Buffer.from(bytes) : bytes;
-  return { length: buffer.length, open: () => Readable.from([buffer]) };
-}
-
-export function jsonResponse(status: number, value: unknown): PlainResponse {
-  return {
-    status,
-    headers: { 'content-type': 'application/json; charset=utf-8' },
-    body: bufferBody(JSON.stringify(value)),
-  };
-}
 
 export async function sendWithFault(
   req: IncomingMessage,
@@ -121,23 +103,6 @@ function replacement(
   }
 }
 
-async function sendPlain(
-  res: ServerResponse,
-  response: PlainResponse,
-  bodyless: boolean,
-): Promise<void> {
-  res.writeHead(response.status, {
-    ...response.headers,
-    'content-length': `${response.body.length}`,
-  });
-  if (bodyless) {
-    res.end();
-    return;
-  }
-  await writeBody(res, response.body.open(), Infinity);
-  if (!res.destroyed) res.end();
-}
-
 async function sendTruncated(
   res: ServerResponse,
   response: PlainResponse,
@@ -196,49 +161,6 @@ async function stall(
 ): Promise<void> {
   await context.sleeper.sleep(capMs ?? DEFAULT_STALL_CAP_MS, res);
   res.destroy();
-}
-
-/**
- * Writes at most `limit` bytes of `stream`, honouring backpressure; stops if the client
- * leaves. Resolves once the last byte written has been handed to the socket.
- */
-async function writeBody(res: ServerResponse, stream: Readable, limit: number): Promise<void> {
-  let sent = 0;
-  let flushed: Promise<void> = Promise.resolve();
-  try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      if (res.destroyed || sent >= limit) break;
-      const part = chunk.subarray(0, limit - sent);
-      sent += part.length;
-      if (part.length === 0) continue;
-      let ready = true;
-      flushed = new Promise((resolve) => {
-        ready = res.write(part, () => resolve());
-      });
-      if (!ready) await drainOrClose(res);
-    }
-  } catch {
-    res.destroy();
-  } finally {
-    stream.destroy();
-  }
-  if (!res.destroyed) await Promise.race([flushed, closed(res)]);
-}
-
-function drainOrClose(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
-}
-
-function closed(res: ServerResponse): Promise<void> {
-  return res.destroyed ? Promise.resolve() : once(res, 'close').then(() => undefined);
 }
 
 /** True when `gzip` is acceptable per RFC 9110 (an explicit q=0 refuses; `*` allows). */

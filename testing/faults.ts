@@ -2,9 +2,11 @@
 // code and the CLI loads them from a JSON file; one rule is consumed per matching request.
 import { readFile } from 'node:fs/promises';
 import { Barrier } from './barrier.js';
-import { RegistryServerError } from '../src/mirror/mirror-error.js';
+import { MirrorError } from '../src/mirror/mirror-error.js';
 
-export type ListenerName = 'graphql' | 'download';
+import type { ListenerName } from '../src/mirror/listeners.js';
+
+export type { ListenerName };
 
 export type RedirectStatus = 301 | 302 | 307 | 308;
 
@@ -148,7 +150,7 @@ export async function loadFaultFile(file: string): Promise<FaultRule[]> {
   try {
     value = JSON.parse(await readFile(file, 'utf8'));
   } catch (cause) {
-    throw new RegistryServerError(`Cannot read the fault file ${file} as JSON.`, { cause });
+    throw new MirrorError(`Cannot read the fault file ${file} as JSON.`, { cause });
   }
   return parseFaultRules(value, file);
 }
@@ -156,9 +158,7 @@ export async function loadFaultFile(file: string): Promise<FaultRule[]> {
 export function parseFaultRules(value: unknown, source = 'faults'): FaultRule[] {
   const list = isRecord(value) ? value['faults'] : value;
   if (!Array.isArray(list)) {
-    throw new RegistryServerError(
-      `${source} must be an array of fault rules or {"faults": [...]}.`,
-    );
+    throw new MirrorError(`${source} must be an array of fault rules or {"faults": [...]}.`);
   }
   return list.map((item, i) => parseFaultRule(item, `${source}[${i}]`));
 }
@@ -302,5 +302,5 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function fail(where: string, expected: string): never {
-  throw new RegistryServerError(`Invalid fault rule: ${where} must be ${expected}.`);
+  throw new MirrorError(`Invalid fault rule: ${where} must be ${expected}.`);
 }

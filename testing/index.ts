@@ -1,14 +1,15 @@
-// The embedded registry's public surface, for tests, the demo, the benchmark and CI. The
-// action's entry never imports this folder.
+// The test kit's public surface, for tests, the demo, the benchmark and CI: the mirror wrapped
+// with claims and faults, seeding, a test certificate. Never bundled: src/ never imports it.
 export {
   CATALOG_FILE_NAME,
   loadCatalogFile,
   parseCatalog,
+  truthOf,
   type CatalogDistribution,
   type CatalogPackage,
   type CatalogVersion,
   type RegistryCatalog,
-} from '../src/mirror/catalog.js';
+} from './test-catalog.js';
 export {
   FAULT_KINDS,
   FaultList,
@@ -29,7 +30,7 @@ export {
   type RequestRecord,
   type RunningRegistry,
 } from './fault-registry.js';
-export { RegistryServerError } from '../src/mirror/mirror-error.js';
+export { MirrorError } from '../src/mirror/mirror-error.js';
 export {
   createTestCertificate,
   type TestCertificate,

@@ -1,10 +1,11 @@
-// `node --import tsx testing/registry-cli.ts --dir <folder>`: serves a folder as a registry
-// and prints one JSON line with its URLs, so scripts can start it and read where it listens.
+// `node --import tsx testing/registry-cli.ts --dir <folder>`: the test kit's registry (the
+// mirror wrapped with catalog claims and fault rules) for scripts, the benchmark and manual
+// runs; prints one JSON line with its URLs, so scripts can start it and read where it listens.
+// The shippable registry, without claims or faults, is the mirror (src/mirror).
 import { parseArgs } from 'node:util';
-import { DEMO_PACKAGES } from '../src/mirror/demo-packages.js';
+import { seedDemoRegistry } from '../src/mirror/demo-packages.js';
 import { loadFaultFile, type FaultRule } from './faults.js';
 import { startRegistry, type RegistryHost, type RegistryServerOptions } from './fault-registry.js';
-import { seedRegistryFolder } from './seed.js';
 
 const USAGE = `Usage: node --import tsx testing/registry-cli.ts --dir <folder> [options]
 
@@ -54,7 +55,7 @@ async function parseCliOptions(args: readonly string[]): Promise<RegistryServerO
       `--host must be 127.0.0.1, ::1 or localhost (loopback only), not "${host}".`,
     );
   }
-  if (values['seed-demo']) await seedRegistryFolder(values.dir, DEMO_PACKAGES);
+  if (values['seed-demo']) await seedDemoRegistry(values.dir);
   const faults: FaultRule[] = values.faults === undefined ? [] : await loadFaultFile(values.faults);
   return {
     dir: values.dir,

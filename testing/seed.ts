@@ -1,26 +1,29 @@
-// Builds a registry folder (containers written by the project's own WebC writer plus
-// `registry.json`) from a short description. Tests, the demo, the benchmark and the e2e
-// workflow all seed the embedded registry through this one function.
+// Builds a registry folder for tests (containers written by the project's own WebC writer plus
+// `registry.json`) from a short description, with what only a test needs: bytes changed after
+// writing (corruption, a wrong header), claims the registry makes instead of the truth (a lying
+// digest, `url: null`), a published file that is missing. Tests and the benchmark seed the
+// fault-injecting registry through this one function; the shippable demo is seeded by
+// src/mirror/demo-packages.ts, with the truth only.
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WebcVersion } from '../src/core/types.js';
-import { inspectContainerBytes } from '../src/webc/container-inspector.js';
+import { demoPackage, seedFileName } from '../src/mirror/demo-packages.js';
+import type { WebcPackage } from '../src/webc/webc-package.js';
 import { encodeWebc, writeWebcFile } from '../src/webc/webc-writer.js';
-import { generatedContent, type WebcPackage } from '../src/webc/webc-package.js';
 import {
   CATALOG_FILE_NAME,
   type CatalogDistribution,
   type CatalogVersion,
   type RegistryCatalog,
-} from '../src/mirror/catalog.js';
+} from './test-catalog.js';
 
-/** A module exporting `_start`: the smallest atom a WASI command can run. */
-export const TINY_WASM = Uint8Array.from([
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03, 0x02,
-  0x01, 0x00, 0x07, 0x0a, 0x01, 0x06, 0x5f, 0x73, 0x74, 0x61, 0x72, 0x74, 0x00, 0x00, 0x0a, 0x04,
-  0x01, 0x02, 0x00, 0x0b,
-]);
+export {
+  TINY_WASM,
+  corruptLastVolume,
+  demoPackage,
+  seedFileName,
+} from '../src/mirror/demo-packages.js';
 
 export interface SeedDistribution {
   /** The package to write; default: `demoPackage` of the package name and version. */
@@ -44,49 +47,6 @@ export interface SeedVersion {
 /** `namespace/name` -> its versions. */
 export type SeedPackages = Readonly<Record<string, readonly SeedVersion[]>>;
 
-/** A small but complete package: two atoms, two commands, an entrypoint, a dependency, volumes. */
-export function demoPackage(fullName: string, version: string, payloadBytes = 0): WebcPackage {
-  return {
-    annotations: {
-      wapm: { name: fullName, version },
-      fs: [{ from: null, volume_name: '/data', mount_path: '/data' }],
-    },
-    atoms: { tool: TINY_WASM, helper: TINY_WASM },
-    commands: { tool: { atom: 'tool' }, 'tool-helper': { atom: 'helper' } },
-    entrypoint: 'tool',
-    dependencies: { 'wasmer/coreutils': 'wasmer/coreutils@^1' },
-    volumes: {
-      '/data': {
-        'readme.txt': `${fullName}@${version}\n`,
-        conf: { 'settings.toml': 'level = 3\n' },
-        ...(payloadBytes > 0 ? { 'payload.bin': generatedContent(payloadBytes, 42) } : {}),
-      },
-      metadata: {},
-    },
-  };
-}
-
-/**
- * Flips the last byte of the largest volume (file data, not framing): the container stays
- * well-formed and only the section's hash can tell.
- */
-export function corruptLastVolume(bytes: Uint8Array, webc: WebcVersion): Uint8Array {
-  const volumes = inspectContainerBytes(bytes, webc).sections.filter((s) => s.kind === 'volume');
-  const last = volumes.reduce<(typeof volumes)[number] | undefined>(
-    (best, v) => (best && best.length >= v.length ? best : v),
-    undefined,
-  );
-  if (!last) throw new Error('the container has no volume to corrupt');
-  const copy = bytes.slice();
-  const at = last.start + last.length - 1;
-  copy[at] = (copy[at] ?? 0) ^ 0xff;
-  return copy;
-}
-
-export function seedFileName(fullName: string, version: string, webc: WebcVersion): string {
-  return `${fullName.replace('/', '--')}--${version}--${webc}.webc`;
-}
-
 async function seedDistribution(
   dir: string,
   fullName: string,
@@ -103,6 +63,8 @@ async function seedDistribution(
       await writeWebcFile(join(dir, file), pkg, webc);
     }
   }
+  // A small manifest, as the registry recorded it at publish time: whatever the test does to
+  // the bytes afterwards (a hostile manifest, a corrupted header), the registry lists it whole.
   const manifest = JSON.stringify({ package: { name: fullName, version }, webc });
   return { file, manifest, ...spec.publish };
 }

@@ -3,7 +3,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isSafeFileName, loadCatalogFile, parseCatalog } from '../../src/mirror/catalog.js';
 import { findPackage, findRelease, indexCatalog } from '../../src/mirror/catalog-index.js';
+import { demoPackage } from '../../src/mirror/demo-packages.js';
+import { encodeWebc } from '../../src/webc/webc-writer.js';
+import { truthOf } from '../../testing/test-catalog.js';
 import { CATALOG, CATALOG_FILES, makeFixture, type Fixture } from '../testing/fixture.js';
+
+/** The fixture catalog as a mirror catalog: file names only. */
+const TRUTH = truthOf(CATALOG);
 
 let fixture: Fixture;
 beforeAll(async () => {
@@ -13,8 +19,26 @@ afterAll(() => fixture.remove());
 
 describe('parseCatalog', () => {
   it('accepts the catalog shape unchanged', () => {
-    expect(parseCatalog(JSON.parse(JSON.stringify(CATALOG)))).toEqual(CATALOG);
+    expect(parseCatalog(JSON.parse(JSON.stringify(TRUTH)))).toEqual(TRUTH);
   });
+
+  it.each(['sha256', 'size', 'manifest', 'url'])(
+    'refuses a %s in a distribution: the mirror publishes what the file says',
+    (field) => {
+      const lying = {
+        packages: [
+          {
+            namespace: 'a',
+            name: 'x',
+            versions: [{ version: '1', v3: { file: 'x', [field]: null } }],
+          },
+        ],
+      };
+      expect(() => parseCatalog(lying)).toThrow(
+        new RegExp(`versions\\[0\\]\\.v3\\.${field} must be absent: a catalog names files only`),
+      );
+    },
+  );
 
   it.each([
     [{}, /catalog\.packages must be an array/],
@@ -29,22 +53,6 @@ describe('parseCatalog', () => {
         ],
       },
       /versions\[0\]\.v3\.file must be a relative file name/,
-    ],
-    [
-      {
-        packages: [
-          { namespace: 'a', name: 'x', versions: [{ version: '1', v2: { file: 'x', size: -1 } }] },
-        ],
-      },
-      /v2\.size must be a non-negative integer or null/,
-    ],
-    [
-      {
-        packages: [
-          { namespace: 'a', name: 'x', versions: [{ version: '1', v2: { file: 'x', sha256: 5 } }] },
-        ],
-      },
-      /v2\.sha256 must be a string or null/,
     ],
   ])('rejects %j naming the field', (value, message) => {
     expect(() => parseCatalog(value)).toThrow(message);
@@ -65,8 +73,8 @@ describe('parseCatalog', () => {
 
 describe('loadCatalogFile', () => {
   it('reads registry.json from the folder', async () => {
-    await writeFile(path.join(fixture.dir, 'registry.json'), JSON.stringify(CATALOG));
-    expect(await loadCatalogFile(fixture.dir)).toEqual(CATALOG);
+    await writeFile(path.join(fixture.dir, 'registry.json'), JSON.stringify(TRUTH));
+    expect(await loadCatalogFile(fixture.dir)).toEqual(TRUTH);
   });
 
   it('says which file is missing or broken', async () => {
@@ -85,11 +93,13 @@ describe('loadCatalogFile', () => {
 
 describe('indexCatalog', () => {
   it('hashes each file by its bytes and marks missing files', async () => {
-    const index = await indexCatalog(CATALOG, fixture.dir);
+    const index = await indexCatalog(TRUTH, fixture.dir);
     expect(index.files.get('tool-1.0.0-v3.webc')).toEqual({
       path: path.join(fixture.dir, 'tool-1.0.0-v3.webc'),
       sha256: fixture.sha256('tool-1.0.0-v3.webc'),
       size: 400,
+      // Random bytes: no container, so no manifest to publish.
+      manifest: undefined,
     });
     expect(index.files.get('missing.webc')?.sha256).toBeUndefined();
     expect(findPackage(index, 'acme/tool')?.versions).toHaveLength(3);
@@ -97,5 +107,29 @@ describe('indexCatalog', () => {
     expect(
       findRelease(index, fixture.sha256('tool-1.1.0-v2.webc').toUpperCase())?.version.version,
     ).toBe('1.1.0');
+  });
+});
+
+describe('the manifest of a file', () => {
+  it('is the JSON of the container own manifest, for v3 and v2 alike', async () => {
+    const pkg = demoPackage('acme/tool', '1.2.0');
+    for (const webc of ['v3', 'v2'] as const) {
+      const file = `real-${webc}.webc`;
+      await writeFile(path.join(fixture.dir, file), encodeWebc(pkg, webc));
+      const catalog = {
+        packages: [
+          { namespace: 'acme', name: 'tool', versions: [{ version: '1.2.0', [webc]: { file } }] },
+        ],
+      };
+      const index = await indexCatalog(catalog, fixture.dir);
+      const manifest = JSON.parse(index.files.get(file)?.manifest ?? 'null') as {
+        package: { wapm: { name: string; version: string } };
+        entrypoint: string;
+        commands: Record<string, unknown>;
+      };
+      expect(manifest.package.wapm).toEqual({ name: 'acme/tool', version: '1.2.0' });
+      expect(manifest.entrypoint).toBe('tool');
+      expect(Object.keys(manifest.commands)).toEqual(['tool', 'tool-helper']);
+    }
   });
 });

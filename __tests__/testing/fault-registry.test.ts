@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GET_PACKAGE_QUERY, GET_PACKAGE_RELEASE_QUERY } from '../../src/core/source/queries.js';
-import { RegistryServerError } from '../../src/mirror/mirror-error.js';
+import { MirrorError } from '../../src/mirror/mirror-error.js';
 import {
   startRegistry,
   type RegistryHost,
@@ -264,7 +264,7 @@ describe('startRegistry', () => {
   it('refuses a host that is not loopback', async () => {
     await expect(
       startRegistry({ catalog: { packages: [] }, host: '0.0.0.0' as RegistryHost }),
-    ).rejects.toThrow(RegistryServerError);
+    ).rejects.toThrow(MirrorError);
   });
 
   it('listens on ::1 with bracketed URLs', async () => {

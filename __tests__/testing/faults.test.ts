@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FaultList, loadFaultFile, parseFaultRules, type FaultRule } from '../../testing/faults.js';
-import { RegistryServerError } from '../../src/mirror/mirror-error.js';
+import { MirrorError } from '../../src/mirror/mirror-error.js';
 import { makeFixture, type Fixture } from './fixture.js';
 
 const status = (code: number, extra: Partial<FaultRule> = {}): FaultRule => ({
@@ -174,7 +174,7 @@ describe('loadFaultFile', () => {
     await writeFile(good, JSON.stringify([status(500)]));
     await writeFile(bad, '[{');
     expect(await loadFaultFile(good)).toEqual([status(500)]);
-    await expect(loadFaultFile(bad)).rejects.toThrow(RegistryServerError);
+    await expect(loadFaultFile(bad)).rejects.toThrow(MirrorError);
     await expect(loadFaultFile(bad)).rejects.toThrow(bad);
   });
 });

@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import type { RegistryCatalog } from '../../src/mirror/catalog.js';
+import type { RegistryCatalog } from '../../testing/test-catalog.js';
 import { startRegistry, type RunningRegistry } from '../../testing/fault-registry.js';
 
 export interface Fixture {

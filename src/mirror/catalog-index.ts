@@ -1,28 +1,26 @@
-// The catalog joined with the facts of its files (digest, size), computed once per load by
-// streaming each file: benchmark containers can be 1 GiB and must never sit in memory.
+// The catalog joined with the facts of its files (digest, size, manifest), computed once per
+// load by streaming each file: benchmark containers can be 1 GiB and must never sit in memory.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type {
-  CatalogDistribution,
-  CatalogPackage,
-  CatalogVersion,
-  RegistryCatalog,
-} from './catalog.js';
+import type { CatalogPackage, CatalogVersion, MirrorCatalog } from './catalog.js';
+import { readManifestJson } from './container-manifest.js';
 
 export type CatalogWebc = 'v2' | 'v3';
 
-/** A container file named by the catalog; `sha256`/`size` are undefined when it does not exist. */
+/** A file the catalog names, as it is on disk; undefined fields when it does not exist. */
 export interface FileFacts {
   readonly path: string;
   readonly sha256: string | undefined;
   readonly size: number | undefined;
+  /** The container's own manifest as JSON; undefined when it is not a readable container. */
+  readonly manifest: string | undefined;
 }
 
 export interface IndexedCatalog {
-  readonly catalog: RegistryCatalog;
+  readonly catalog: MirrorCatalog;
   readonly dir: string;
   /** By the catalog's file name. */
   readonly files: ReadonlyMap<string, FileFacts>;
@@ -32,16 +30,18 @@ export interface CatalogRelease {
   readonly pkg: CatalogPackage;
   readonly version: CatalogVersion;
   readonly webc: CatalogWebc;
-  readonly distribution: CatalogDistribution;
 }
 
-/** Remembers digests by path, size and mtime so a reload does not re-hash unchanged files. */
-export type HashCache = Map<string, { size: number; mtimeMs: number; sha256: string }>;
+/** Remembers the facts by path, size and mtime so a reload does not re-read unchanged files. */
+export type FactsCache = Map<
+  string,
+  { size: number; mtimeMs: number; sha256: string; manifest: string | undefined }
+>;
 
 export async function indexCatalog(
-  catalog: RegistryCatalog,
+  catalog: MirrorCatalog,
   dir: string,
-  cache: HashCache = new Map(),
+  cache: FactsCache = new Map(),
 ): Promise<IndexedCatalog> {
   const names = new Set<string>();
   for (const pkg of catalog.packages) {
@@ -58,23 +58,20 @@ export async function indexCatalog(
   return { catalog, dir, files };
 }
 
-async function fileFacts(file: string, cache: HashCache): Promise<FileFacts> {
-  let info;
-  try {
-    info = await stat(file);
-  } catch {
-    return { path: file, sha256: undefined, size: undefined };
-  }
-  if (!info.isFile()) return { path: file, sha256: undefined, size: undefined };
+async function fileFacts(file: string, cache: FactsCache): Promise<FileFacts> {
+  const absent = { path: file, sha256: undefined, size: undefined, manifest: undefined };
+  const info = await stat(file).catch(() => undefined);
+  if (info === undefined || !info.isFile()) return absent;
   const known = cache.get(file);
   if (known && known.size === info.size && known.mtimeMs === info.mtimeMs) {
-    return { path: file, sha256: known.sha256, size: info.size };
+    return { path: file, sha256: known.sha256, size: info.size, manifest: known.manifest };
   }
   const hash = createHash('sha256');
   await pipeline(createReadStream(file), hash);
   const sha256 = hash.digest('hex');
-  cache.set(file, { size: info.size, mtimeMs: info.mtimeMs, sha256 });
-  return { path: file, sha256, size: info.size };
+  const manifest = await readManifestJson(file);
+  cache.set(file, { size: info.size, mtimeMs: info.mtimeMs, sha256, manifest });
+  return { path: file, sha256, size: info.size, manifest };
 }
 
 /** `namespace/name`, exactly as published. */
@@ -91,7 +88,7 @@ export function findRelease(index: IndexedCatalog, hash: string): CatalogRelease
       for (const version of pkg.versions) {
         const distribution = version[webc];
         if (distribution && index.files.get(distribution.file)?.sha256 === wanted) {
-          return { pkg, version, webc, distribution };
+          return { pkg, version, webc };
         }
       }
     }

@@ -1,11 +1,11 @@
-// What the embedded registry publishes: packages, versions and, per version, the v2/v3
-// containers as files in one folder. Every published field can be overridden to lie or to be
-// absent, so tests model the registry's failure modes with data instead of special cases.
+// What the mirror serves: packages, versions and, per version, the v2/v3 containers as files in
+// one folder. The catalog names files and nothing else: the digest, the size and the manifest
+// the mirror publishes are always read from the file itself, so it cannot be told to lie.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { RegistryServerError } from './mirror-error.js';
+import { MirrorError } from './mirror-error.js';
 
-export interface RegistryCatalog {
+export interface MirrorCatalog {
   packages: CatalogPackage[];
 }
 
@@ -24,96 +24,118 @@ export interface CatalogVersion {
 }
 
 export interface CatalogDistribution {
-  /** Container file name relative to the folder; a missing file makes the download answer 404. */
+  /** Container file name relative to the folder; a missing file is not published. */
   file: string;
-  /** Published `piritaSha256Hash`; default = SHA-256 of the file's bytes; null = incomplete. */
-  sha256?: string | null;
-  /** Published `webcSize`; default = the file's size. */
-  size?: number | null;
-  /** Published `webcManifest` JSON text; default = '{}'. */
-  manifest?: string | null;
-  /** Published `piritaDownloadUrl`; default = this server's URL for `file`; null = incomplete. */
-  url?: string | null;
 }
 
 export const CATALOG_FILE_NAME = 'registry.json';
 
 /** Reads `<dir>/registry.json` and validates it. */
-export async function loadCatalogFile(dir: string): Promise<RegistryCatalog> {
+export async function loadCatalogFile(dir: string): Promise<MirrorCatalog> {
   const file = path.join(dir, CATALOG_FILE_NAME);
+  return parseCatalog(await readCatalogJson(file), file);
+}
+
+/** The JSON of a catalog file, or a MirrorError saying what is wrong with it. */
+export async function readCatalogJson(file: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (cause) {
-    throw new RegistryServerError(`Cannot read the registry catalog ${file}: create it.`, {
-      cause,
-    });
+    throw new MirrorError(`Cannot read the registry catalog ${file}: create it.`, { cause });
   }
-  let value: unknown;
   try {
-    value = JSON.parse(text);
+    return JSON.parse(text);
   } catch (cause) {
-    throw new RegistryServerError(`The registry catalog ${file} is not valid JSON.`, { cause });
+    throw new MirrorError(`The registry catalog ${file} is not valid JSON.`, { cause });
   }
-  return parseCatalog(value, file);
 }
 
+/** What a catalog reader does with each distribution record (the test kit reads more fields). */
+export type DistributionReader<D> = (record: Record<string, unknown>, where: string) => D;
+
+/** A distribution of the mirror's own catalog: a file name and no other field. */
+export const readDistribution: DistributionReader<CatalogDistribution> = (record, where) => {
+  for (const key of Object.keys(record)) {
+    if (key !== 'file') {
+      fail(
+        `${where}.${key}`,
+        "absent: a catalog names files only, the mirror publishes each file's own digest, size and manifest",
+      );
+    }
+  }
+  return { file: fileField(record, where) };
+};
+
 /** Checks that `value` has the catalog's shape; `source` names it in error messages. */
-export function parseCatalog(value: unknown, source = 'catalog'): RegistryCatalog {
+export function parseCatalog(value: unknown, source = 'catalog'): MirrorCatalog {
+  return parseCatalogWith(value, source, readDistribution);
+}
+
+export interface CatalogShape<D> {
+  packages: {
+    namespace: string;
+    name: string;
+    isArchived?: boolean;
+    versions: { version: string; isArchived?: boolean; v2?: D; v3?: D }[];
+  }[];
+}
+
+/** The catalog's shape, with each distribution read by `distribution`. */
+export function parseCatalogWith<D>(
+  value: unknown,
+  source: string,
+  distribution: DistributionReader<D>,
+): CatalogShape<D> {
   const root = asRecord(value, source);
   const packages = root['packages'];
   if (!Array.isArray(packages)) fail(`${source}.packages`, 'an array');
-  return { packages: packages.map((item, i) => parsePackage(item, `${source}.packages[${i}]`)) };
-}
-
-function parsePackage(value: unknown, where: string): CatalogPackage {
-  const record = asRecord(value, where);
-  const versions = record['versions'];
-  if (!Array.isArray(versions)) fail(`${where}.versions`, 'an array');
-  const result: CatalogPackage = {
-    namespace: nameField(record, 'namespace', where),
-    name: nameField(record, 'name', where),
-    versions: versions.map((item, i) => parseVersion(item, `${where}.versions[${i}]`)),
+  return {
+    packages: packages.map((item, i) => {
+      const where = `${source}.packages[${i}]`;
+      const record = asRecord(item, where);
+      const versions = record['versions'];
+      if (!Array.isArray(versions)) fail(`${where}.versions`, 'an array');
+      return {
+        namespace: nameField(record, 'namespace', where),
+        name: nameField(record, 'name', where),
+        ...archived(record, where),
+        versions: versions.map((v, j) => parseVersion(v, `${where}.versions[${j}]`, distribution)),
+      };
+    }),
   };
-  const isArchived = optionalBoolean(record, 'isArchived', where);
-  if (isArchived !== undefined) result.isArchived = isArchived;
-  return result;
 }
 
-function parseVersion(value: unknown, where: string): CatalogVersion {
+function parseVersion<D>(value: unknown, where: string, distribution: DistributionReader<D>) {
   const record = asRecord(value, where);
   const version = record['version'];
   if (typeof version !== 'string' || version === '') fail(`${where}.version`, 'a string');
-  const result: CatalogVersion = { version };
-  const isArchived = optionalBoolean(record, 'isArchived', where);
-  if (isArchived !== undefined) result.isArchived = isArchived;
+  const result: { version: string; isArchived?: boolean; v2?: D; v3?: D } = {
+    version,
+    ...archived(record, where),
+  };
   for (const key of ['v2', 'v3'] as const) {
-    if (record[key] !== undefined) result[key] = parseDistribution(record[key], `${where}.${key}`);
+    const field = record[key];
+    if (field !== undefined)
+      result[key] = distribution(asRecord(field, `${where}.${key}`), `${where}.${key}`);
   }
   return result;
 }
 
-function parseDistribution(value: unknown, where: string): CatalogDistribution {
-  const record = asRecord(value, where);
+function archived(record: Record<string, unknown>, where: string): { isArchived?: boolean } {
+  const value = record['isArchived'];
+  if (value === undefined) return {};
+  if (typeof value !== 'boolean') fail(`${where}.isArchived`, 'a boolean');
+  return { isArchived: value };
+}
+
+/** The `file` of a distribution record: a relative name that stays inside the folder. */
+export function fileField(record: Record<string, unknown>, where: string): string {
   const file = record['file'];
   if (typeof file !== 'string' || !isSafeFileName(file)) {
     fail(`${where}.file`, 'a relative file name without ".." segments');
   }
-  const result: CatalogDistribution = { file };
-  for (const key of ['sha256', 'manifest', 'url'] as const) {
-    const field = record[key];
-    if (field === undefined) continue;
-    if (field !== null && typeof field !== 'string') fail(`${where}.${key}`, 'a string or null');
-    result[key] = field;
-  }
-  const size = record['size'];
-  if (size !== undefined) {
-    if (size !== null && (!Number.isSafeInteger(size) || (size as number) < 0)) {
-      fail(`${where}.size`, 'a non-negative integer or null');
-    }
-    result.size = size as number | null;
-  }
-  return result;
+  return file;
 }
 
 /**
@@ -133,23 +155,13 @@ function nameField(record: Record<string, unknown>, key: string, where: string):
   return value;
 }
 
-function optionalBoolean(
-  record: Record<string, unknown>,
-  key: string,
-  where: string,
-): boolean | undefined {
-  const value = record[key];
-  if (value === undefined || typeof value === 'boolean') return value;
-  return fail(`${where}.${key}`, 'a boolean');
-}
-
-function asRecord(value: unknown, where: string): Record<string, unknown> {
+export function asRecord(value: unknown, where: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     fail(where, 'an object');
   }
   return value as Record<string, unknown>;
 }
 
-function fail(where: string, expected: string): never {
-  throw new RegistryServerError(`Invalid registry catalog: ${where} must be ${expected}.`);
+export function fail(where: string, expected: string): never {
+  throw new MirrorError(`Invalid registry catalog: ${where} must be ${expected}.`);
 }

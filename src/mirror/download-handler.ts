@@ -1,43 +1,36 @@
-// Serves catalog files at /files/<name>, streamed (files can be 1 GiB), from a listener of its
-// own so tests can prove that the registry token never reaches the download origin.
+// Answers download requests for catalog files at /files/<name>, streamed (files can be 1 GiB),
+// as a plain response value. The mirror serves downloads from a listener of its own, so a
+// client's registry token can be shown never to reach the download origin.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { bufferBody, sendWithFault, type PlainResponse } from '../../testing/fault-response.js';
-import type { ListenerContext } from './graphql-handler.js';
+import type { IndexedCatalog } from './catalog-index.js';
+import { textResponse, type PlainResponse } from './plain-response.js';
 
 export const FILES_PREFIX = '/files/';
 
-export async function handleDownload(
-  req: IncomingMessage,
-  res: ServerResponse,
-  context: ListenerContext,
-): Promise<void> {
-  const path = req.url ?? '/';
-  const normal =
-    req.method === 'GET' || req.method === 'HEAD'
-      ? await fileResponse(path, context)
-      : { ...textResponse(405, 'Downloads are GET only.\n'), headers: { allow: 'GET, HEAD' } };
-  const decision = context.takeFaults(req, { listener: 'download', path });
-  await sendWithFault(req, res, normal, decision, context);
+export interface DownloadRequest {
+  readonly method: string;
+  /** Path with query, as sent. */
+  readonly path: string;
 }
 
-async function fileResponse(path: string, context: ListenerContext): Promise<PlainResponse> {
-  const name = fileName(path);
-  const facts = name === undefined ? undefined : context.current().index.files.get(name);
-  if (!facts) return textResponse(404, `No such file: ${path}\n`);
-  let size: number;
-  try {
-    const info = await stat(facts.path);
-    if (!info.isFile()) return textResponse(404, `No such file: ${path}\n`);
-    size = info.size;
-  } catch {
-    return textResponse(404, `No such file: ${path}\n`);
+export async function answerDownload(
+  request: DownloadRequest,
+  index: IndexedCatalog,
+): Promise<PlainResponse> {
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    return { ...textResponse(405, 'Downloads are GET only.\n'), headers: { allow: 'GET, HEAD' } };
   }
+  const name = fileName(request.path);
+  const facts = name === undefined ? undefined : index.files.get(name);
+  const missing = textResponse(404, `No such file: ${request.path}\n`);
+  if (!facts) return missing;
+  const info = await stat(facts.path).catch(() => undefined);
+  if (info === undefined || !info.isFile()) return missing;
   return {
     status: 200,
     headers: { 'content-type': 'application/webc' },
-    body: { length: size, open: () => createReadStream(facts.path) },
+    body: { length: info.size, open: () => createReadStream(facts.path) },
   };
 }
 
@@ -52,10 +45,7 @@ function fileName(path: string): string | undefined {
   }
 }
 
-function textResponse(status: number, text: string): PlainResponse {
-  return {
-    status,
-    headers: { 'content-type': 'text/plain; charset=utf-8' },
-    body: bufferBody(text),
-  };
+/** The download URL of a catalog file under a download origin. */
+export function fileUrl(downloadOrigin: string, file: string): string {
+  return `${downloadOrigin}${FILES_PREFIX}${file.split('/').map(encodeURIComponent).join('/')}`;
 }

@@ -1,25 +1,14 @@
 // The GraphQL endpoint: POST {query, variables, operationName} executed with `graphql` against
-// the project's schema. Request errors (bad JSON, syntax, validation) are HTTP 400 with
-// GraphQL `errors`, as real servers answer; execution errors are 200 with `errors`.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+// the project's schema over a data source, answered as a plain response value. Request errors
+// (bad JSON, syntax, validation) are HTTP 400 with GraphQL `errors`, as real servers answer;
+// execution errors are 200 with `errors`.
+import type { IncomingMessage } from 'node:http';
 import { execute, GraphQLError, Kind, parse, validate, type DocumentNode } from 'graphql';
-import type { IndexedCatalog } from './catalog-index.js';
-import {
-  jsonResponse,
-  sendWithFault,
-  type PlainResponse,
-  type ResponseContext,
-} from '../../testing/fault-response.js';
-import type { FaultDecision, FaultRequest } from '../../testing/faults.js';
-import { createRootValue, registrySchema, type RegistryUrls } from './graphql-schema.js';
+import { createRootValue, registrySchema, type MirrorUrls } from './graphql-schema.js';
+import type { MirrorSource } from './mirror-source.js';
+import { jsonResponse, type PlainResponse } from './plain-response.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
-
-export interface ListenerContext extends ResponseContext {
-  /** Decides (and consumes) the faults for one request. */
-  takeFaults(req: IncomingMessage, request: FaultRequest): FaultDecision;
-  current(): { readonly index: IndexedCatalog; readonly urls: RegistryUrls };
-}
 
 interface GraphqlRequest {
   readonly query: string;
@@ -27,56 +16,63 @@ interface GraphqlRequest {
   readonly operationName: string | undefined;
 }
 
-export async function handleGraphql(
-  req: IncomingMessage,
-  res: ServerResponse,
-  context: ListenerContext,
-): Promise<void> {
-  const path = req.url ?? '/';
-  let operation: string | undefined;
-  let normal: PlainResponse;
-  if (path.split('?')[0] !== '/graphql') {
-    normal = errorResponse(404, `No GraphQL endpoint at ${path}; use /graphql.`);
-  } else if (req.method !== 'POST') {
-    normal = errorResponse(405, `GraphQL requests must be POST, not ${req.method ?? '?'}.`);
-    normal = { ...normal, headers: { ...normal.headers, allow: 'POST' } };
-  } else {
-    const body = await readBody(req);
-    const request = body === undefined ? undefined : parseRequest(body);
-    if (request === undefined || typeof request === 'string') {
-      normal = errorResponse(
-        body === undefined ? 413 : 400,
-        request ?? 'The request body is too large.',
-      );
-    } else {
-      const outcome = run(request, context);
-      operation = outcome.operation;
-      normal = outcome.response;
-    }
-  }
-  const decision = context.takeFaults(req, { listener: 'graphql', path, operation });
-  await sendWithFault(req, res, normal, decision, context);
+export interface GraphqlContext {
+  readonly source: MirrorSource;
+  readonly urls: MirrorUrls;
 }
 
-function run(
-  request: GraphqlRequest,
-  context: ListenerContext,
-): { response: PlainResponse; operation?: string } {
+export interface GraphqlAnswer {
+  readonly response: PlainResponse;
+  /** The operation the request named (or its document's first), when it could be read. */
+  readonly operation: string | undefined;
+}
+
+/** Reads the request and answers it; never throws for anything the client sent. */
+export async function answerGraphql(
+  req: IncomingMessage,
+  context: GraphqlContext,
+): Promise<GraphqlAnswer> {
+  const path = req.url ?? '/';
+  if (path.split('?')[0] !== '/graphql') {
+    return {
+      response: errorResponse(404, `No GraphQL endpoint at ${path}; use /graphql.`),
+      operation: undefined,
+    };
+  }
+  if (req.method !== 'POST') {
+    const refused = errorResponse(405, `GraphQL requests must be POST, not ${req.method ?? '?'}.`);
+    return {
+      response: { ...refused, headers: { ...refused.headers, allow: 'POST' } },
+      operation: undefined,
+    };
+  }
+  const body = await readBody(req);
+  const request = body === undefined ? undefined : parseRequest(body);
+  if (request === undefined || typeof request === 'string') {
+    const status = body === undefined ? 413 : 400;
+    return {
+      response: errorResponse(status, request ?? 'The request body is too large.'),
+      operation: undefined,
+    };
+  }
+  return run(request, context);
+}
+
+function run(request: GraphqlRequest, context: GraphqlContext): GraphqlAnswer {
   let document: DocumentNode;
   try {
     document = parse(request.query);
   } catch (error) {
-    return { response: errorsResponse(400, [asGraphqlError(error)]) };
+    return { response: errorsResponse(400, [asGraphqlError(error)]), operation: undefined };
   }
   const operation = request.operationName ?? firstOperationName(document);
   const schema = registrySchema();
   const invalid = validate(schema, document);
   if (invalid.length > 0) return { response: errorsResponse(400, invalid), operation };
-  const { index, urls } = context.current();
   const result = execute({
     schema,
     document,
-    rootValue: createRootValue(index, urls),
+    rootValue: createRootValue(context.source, context.urls),
     variableValues: request.variables,
     operationName: request.operationName,
   });

@@ -1,70 +1,55 @@
-// Executes the action's queries against the project's own SDL (src/core/source/schema.graphql),
-// with resolvers that read the indexed catalog. Root-value resolvers keep this free of any
-// schema-building library beyond `graphql` itself.
-import { readFileSync } from 'node:fs';
+// Executes the client's queries against the project's own SDL (src/core/source/schema.graphql,
+// carried as text in schema-sdl.ts), with resolvers that read a data source. Root-value
+// resolvers keep this free of any schema-building library beyond `graphql` itself.
 import { buildSchema, type GraphQLSchema } from 'graphql';
-import type { CatalogDistribution, CatalogPackage, CatalogVersion } from './catalog.js';
-import {
-  findPackage,
-  findRelease,
-  type CatalogWebc,
-  type IndexedCatalog,
-} from './catalog-index.js';
-
-const SCHEMA_URL = new URL('../core/source/schema.graphql', import.meta.url);
-/** Published for a missing file with no explicit digest, so the entry still looks complete. */
-const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+import type { CatalogWebc } from './catalog-index.js';
+import type {
+  MirrorSource,
+  PublishedDistribution,
+  PublishedPackage,
+  PublishedVersion,
+} from './mirror-source.js';
+import { REGISTRY_SCHEMA_SDL } from './schema-sdl.js';
 
 let schema: GraphQLSchema | undefined;
 
 /** The project's schema, built once per process. */
 export function registrySchema(): GraphQLSchema {
-  schema ??= buildSchema(readFileSync(SCHEMA_URL, 'utf8'));
+  schema ??= buildSchema(REGISTRY_SCHEMA_SDL);
   return schema;
 }
 
-export interface RegistryUrls {
+/** Where the mirror listens, for the `info` query. */
+export interface MirrorUrls {
   readonly baseUrl: string;
   readonly graphqlUrl: string;
   /** This server's download URL for a catalog file. */
   downloadUrl(file: string): string;
 }
 
-/** What the registry publishes for one distribution, after defaults and overrides. */
-export interface PublishedDistribution {
-  readonly url: string | null;
-  readonly sha256: string | null;
-  readonly size: number | null;
-  readonly manifest: string | null;
-}
-
-export function publishDistribution(
-  index: IndexedCatalog,
-  urls: RegistryUrls,
-  distribution: CatalogDistribution,
-): PublishedDistribution {
-  const facts = index.files.get(distribution.file);
-  const pick = <T>(value: T | null | undefined, fallback: T | null): T | null =>
-    value === undefined ? fallback : value;
-  return {
-    url: pick(distribution.url, urls.downloadUrl(distribution.file)),
-    sha256: pick(distribution.sha256, facts?.sha256 ?? EMPTY_SHA256),
-    size: pick(distribution.size, facts?.size ?? null),
-    manifest: pick(distribution.manifest, '{}'),
-  };
-}
-
 const GRAPHQL_WEBC: Record<CatalogWebc, 'V2' | 'V3'> = { v2: 'V2', v3: 'V3' };
 
-export function createRootValue(index: IndexedCatalog, urls: RegistryUrls): object {
-  const resolvers = new CatalogResolvers(index, urls);
+export function createRootValue(source: MirrorSource, urls: MirrorUrls): object {
   return {
     getPackage: ({ name }: { name: string }) => {
-      const pkg = findPackage(index, name);
-      return pkg ? resolvers.pkg(pkg) : null;
+      const pkg = source.findPackage(name);
+      return pkg ? packageObject(pkg) : null;
     },
-    getPackageRelease: ({ hash }: { hash?: string | null }) =>
-      hash ? resolvers.release(hash) : null,
+    getPackageRelease: ({ hash }: { hash?: string | null }) => {
+      const found = hash ? source.findRelease(hash) : undefined;
+      if (!found) return null;
+      const { pkg, version, webc } = found;
+      const published = version[webc];
+      return {
+        package: () => packageObject(pkg),
+        webc: version.v2 ? image('v2', version.v2) : null,
+        webcV3: version.v3 ? image('v3', version.v3) : null,
+        piritaManifest: published?.manifest ?? null,
+        isArchived: pkg.isArchived || version.isArchived,
+        tag: version.version,
+        webcUrl: published?.url ?? '',
+      };
+    },
     info: () => ({
       baseUrl: urls.baseUrl,
       defaultFrontend: urls.baseUrl,
@@ -73,79 +58,55 @@ export function createRootValue(index: IndexedCatalog, urls: RegistryUrls): obje
   };
 }
 
-class CatalogResolvers {
-  constructor(
-    private readonly index: IndexedCatalog,
-    private readonly urls: RegistryUrls,
-  ) {}
+function packageObject(pkg: PublishedPackage): object {
+  return {
+    name: `${pkg.namespace}/${pkg.name}`,
+    namespace: pkg.namespace,
+    packageName: pkg.name,
+    isArchived: pkg.isArchived,
+    versions: () => pkg.versions.map((version) => versionObject(pkg, version)),
+  };
+}
 
-  pkg(pkg: CatalogPackage): object {
-    return {
-      name: `${pkg.namespace}/${pkg.name}`,
-      namespace: pkg.namespace,
-      packageName: pkg.name,
-      isArchived: pkg.isArchived ?? false,
-      versions: () => pkg.versions.map((version) => this.version(pkg, version)),
-    };
-  }
+function versionObject(pkg: PublishedPackage, version: PublishedVersion): object {
+  return {
+    package: () => packageObject(pkg),
+    version: version.version,
+    isArchived: version.isArchived,
+    // The argument is nullable in the real schema; legacy clients that omit it get v2.
+    distribution: (args: { version?: 'V2' | 'V3' | null }) => {
+      const webc = args.version === 'V3' ? 'v3' : 'v2';
+      return distributionObject(webc, version[webc]);
+    },
+  };
+}
 
-  version(pkg: CatalogPackage, version: CatalogVersion): object {
-    return {
-      package: () => this.pkg(pkg),
-      version: version.version,
-      isArchived: version.isArchived ?? false,
-      // The argument is nullable in the real schema; legacy clients that omit it get v2.
-      distribution: (args: { version?: 'V2' | 'V3' | null }) =>
-        this.distribution(
-          args.version === 'V3' ? 'v3' : 'v2',
-          version[args.version === 'V3' ? 'v3' : 'v2'],
-        ),
-    };
-  }
+/** A version without this WebC generation gets all-null fields, as the real registry does. */
+function distributionObject(
+  webc: CatalogWebc,
+  published: PublishedDistribution | undefined,
+): object {
+  if (!published) return { downloadUrl: '', webcVersion: null };
+  return {
+    downloadUrl: published.url ?? '',
+    size: published.size,
+    piritaDownloadUrl: published.url,
+    piritaSize: published.size,
+    piritaSha256Hash: published.sha256,
+    webcDownloadUrl: published.url,
+    webcSize: published.size,
+    webcSha256Hash: published.sha256,
+    webcVersion: GRAPHQL_WEBC[webc],
+    webcManifest: published.manifest,
+  };
+}
 
-  /** A version without this WebC generation gets all-null fields, as the real registry does. */
-  distribution(webc: CatalogWebc, distribution: CatalogDistribution | undefined): object {
-    if (!distribution) {
-      return { downloadUrl: '', webcVersion: null };
-    }
-    const published = publishDistribution(this.index, this.urls, distribution);
-    return {
-      downloadUrl: published.url ?? '',
-      size: published.size,
-      piritaDownloadUrl: published.url,
-      piritaSize: published.size,
-      piritaSha256Hash: published.sha256,
-      webcDownloadUrl: published.url,
-      webcSize: published.size,
-      webcSha256Hash: published.sha256,
-      webcVersion: GRAPHQL_WEBC[webc],
-      webcManifest: published.manifest,
-    };
-  }
-
-  release(hash: string): object | null {
-    const found = findRelease(this.index, hash);
-    if (!found) return null;
-    const published = publishDistribution(this.index, this.urls, found.distribution);
-    return {
-      package: () => this.pkg(found.pkg),
-      webc: found.version.v2 ? this.image('v2', found.version.v2) : null,
-      webcV3: found.version.v3 ? this.image('v3', found.version.v3) : null,
-      piritaManifest: published.manifest,
-      isArchived: (found.pkg.isArchived ?? false) || (found.version.isArchived ?? false),
-      tag: found.version.version,
-      webcUrl: published.url ?? '',
-    };
-  }
-
-  image(webc: CatalogWebc, distribution: CatalogDistribution): object {
-    const published = publishDistribution(this.index, this.urls, distribution);
-    return {
-      version: GRAPHQL_WEBC[webc],
-      fileSize: published.size ?? 0,
-      manifest: published.manifest ?? '{}',
-      webcSha256: published.sha256 ?? '',
-      webcUrl: published.url ?? '',
-    };
-  }
+function image(webc: CatalogWebc, published: PublishedDistribution): object {
+  return {
+    version: GRAPHQL_WEBC[webc],
+    fileSize: published.size ?? 0,
+    manifest: published.manifest ?? '{}',
+    webcSha256: published.sha256 ?? '',
+    webcUrl: published.url ?? '',
+  };
 }

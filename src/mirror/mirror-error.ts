@@ -1,9 +1,8 @@
-// The embedded registry is test and demo infrastructure, not part of the action, so its
-// failures (bad catalog, bad fault file, bad options) get their own small error class
-// instead of widening the action's `ErrorCode` union.
+// The mirror's own failures (a bad catalog, a port in use, bad options): a small error class
+// of its own, since they concern the folder being served, not a fetch.
 
-export class RegistryServerError extends Error {
-  override readonly name = 'RegistryServerError';
+export class MirrorError extends Error {
+  override readonly name: string = 'MirrorError';
 
   constructor(message: string, options: { cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
