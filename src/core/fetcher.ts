@@ -36,8 +36,6 @@ export interface FetcherIo {
   readonly wording?: Wording;
   /** Told about each download's progress, a few times a second at most. */
   readonly progress?: DownloadProgress;
-  /** The retry policy's backoff timing and sleep; tests shorten it. Default: BACKOFF. */
-  readonly backoff?: Omit<RetryPolicy, 'retries' | 'signal'>;
 }
 
 export interface FetchOptions {
@@ -54,7 +52,7 @@ export function createFetcher(settings: RunSettings, io: FetcherIo): Fetcher {
   const wording = io.wording ?? NEUTRAL_WORDING;
   const say = sayWith(wording);
   const redact = io.redact ?? keepText;
-  const retry: RetryPolicy = { retries: settings.retries, ...(io.backoff ?? BACKOFF) };
+  const retry: RetryPolicy = { retries: settings.retries, ...BACKOFF };
   const cache = settings.cache ? io.cache : undefined;
   return {
     async fetch(request, options = {}) {

@@ -1,5 +1,6 @@
-// The runner tool cache for verified containers, in `@actions/tool-cache`'s layout (see
-// cache-key.ts) but written by this module: tool-cache's `cacheFile` deletes the entry, copies
+// The cache of verified containers under one root (the action's is the runner tool cache, a
+// command line's a per-user folder), in `@actions/tool-cache`'s layout (see cache-key.ts) but
+// written by this module: tool-cache's `cacheFile` deletes the entry, copies
 // the file (a second full write) and writes the marker, so two jobs storing one package at once
 // can delete each other's files or expose a half-copied one (issues #4, #5).
 //
@@ -85,7 +86,7 @@ function sameFile(a: FileIdentity | undefined, b: FileIdentity): boolean {
 }
 
 export interface PackageCacheOptions {
-  /** The tool cache root, normally `RUNNER_TOOL_CACHE`. */
+  /** The cache root (for the action: the runner tool cache). */
   readonly root: string;
   /** Defaults to the same lookup as tool-cache's `find`, but under `root` (tool-cache's own reads `RUNNER_TOOL_CACHE`). */
   readonly find?: ToolCacheFind;

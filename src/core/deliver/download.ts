@@ -51,7 +51,7 @@ export interface DownloadOptions<R> {
   retry: RetryPolicy;
   /** No bytes for this long ends the attempt with DOWNLOAD_TIMEOUT (transient). */
   requestTimeoutMs: number;
-  /** A caller's overall bound (e.g. the action's `timeout`): aborting ends the download with its reason. */
+  /** A caller's overall bound (the overall timeout): aborting ends the download with its reason. */
   signal?: AbortSignal;
   /** The size cap, whatever size the registry publishes (DOWNLOAD_TOO_LARGE past it). */
   maxBytes: number;
@@ -200,7 +200,7 @@ async function attemptDownload<R>(
     response.destroy();
     await closeQuietly(file);
     // A failed removal (EBUSY/EPERM from a virus scanner on Windows) must not replace the
-    // error that decides retry and fallback; the temp directory is the runner's to clear.
+    // error that decides retry and fallback; the staging folder is the front door's to clear.
     await rm(path, { force: true, maxRetries: 3 }).catch(() => {});
     throw DISK_FULL.has(errorCode(error) ?? '')
       ? stagingFull(request, options.tempDir, file.bytesWritten, error)

@@ -23,7 +23,7 @@ export interface RetryPolicy {
   readonly signal?: AbortSignal;
 }
 
-/** The action's backoff timing: 0.25–0.5 s before the first retry, doubling, at most 30 s; a server's `Retry-After` is honoured up to 60 s. */
+/** The backoff timing: 0.25–0.5 s before the first retry, doubling, at most 30 s; a server's `Retry-After` is honoured up to 60 s. */
 export const BACKOFF = Object.freeze({
   baseDelayMs: 500,
   maxDelayMs: 30_000,

@@ -1,4 +1,4 @@
-// Which URLs the action may talk to: https everywhere, plain http only to this machine.
+// Which URLs webc-fetch may talk to: https everywhere, plain http only to this machine.
 // Every request and every redirect hop passes through `assertAllowedUrl`, so an https
 // download can never be downgraded to cleartext on the way (issue 4). A loopback target is
 // reachable only from a loopback URL: a remote registry or download host must not be able to

@@ -1,4 +1,4 @@
-// Secrets cut out of text the action echoes. A hostile registry can echo the Authorization
+// Secrets cut out of text webc-fetch echoes. A hostile registry can echo the Authorization
 // header back, raw or encoded, so every spelling a server or a log could plausibly produce is
 // removed — and removed before any cut: a cut through the secret would leave a prefix that no
 // later pass recognises (issue 9).

@@ -1,4 +1,4 @@
-// Bounds on text the action echoes (issue 9): a registry or a container can make any text
+// Bounds on text webc-fetch echoes (issue 9): a registry or a container can make any text
 // arbitrarily long — an 8 MB URL in a fallback reason, thousands of command names — and
 // outputs, log lines and the job summary all have limits (GitHub drops a summary over 1 MiB
 // whole). Every cut says how much it left out. Redact before bounding: a cut through a secret
