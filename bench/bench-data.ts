@@ -9,8 +9,8 @@ import {
   CATALOG_FILE_NAME,
   type CatalogPackage,
   type RegistryCatalog,
-} from '../src/registry-server/catalog.js';
-import { demoPackage, seedRegistryFolder } from '../src/registry-server/seed.js';
+} from '../testing/test-catalog.js';
+import { demoPackage, seedRegistryFolder } from '../testing/seed.js';
 
 /** Bump when the published packages change shape (writer options, names, payload layout). */
 export const BENCH_DATA_FORMAT = 1;

@@ -1,7 +1,7 @@
 // The contenders, each one timed run of a whole process (or of eight, for the concurrency
 // figure). Setup and cleanup (fresh runner folders, deleting outputs, flushing dirty pages)
 // happen outside the timed span; every run is checked to have produced the right bytes.
-import { INPUT_DEFAULTS } from '../src/inputs/action-inputs.js';
+import { INPUT_DEFAULTS } from '../src/action/inputs.js';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -17,7 +17,7 @@ import {
   type Command,
   type Sample,
 } from './bench-process.js';
-import { GET_PACKAGE_QUERY } from '../src/registry/queries.js';
+import { GET_PACKAGE_QUERY } from '../src/core/source/queries.js';
 
 export interface BenchContext {
   readonly distEntry: string;

@@ -46,7 +46,7 @@ const root = (path: string): string => fileURLToPath(new URL(`../${path}`, impor
 async function buildReadableBundle(outfile: string): Promise<void> {
   const { version } = JSON.parse(readFileSync(root('package.json'), 'utf8')) as { version: string };
   await build({
-    entryPoints: [root('src/index.ts')],
+    entryPoints: [root('src/action/index.ts')],
     outfile,
     bundle: true,
     platform: 'node',
@@ -125,7 +125,7 @@ function categorize(
       ? 'SHA-256 per section (inspector)'
       : `SHA-256 (${module})`;
   if (module.startsWith('src/webc/')) return 'container inspector (parsing)';
-  if (module === 'src/download/download.ts') {
+  if (module === 'src/core/deliver/download.ts') {
     const leafInternal = leaf.url.replace(/^node:internal\//, '');
     return leaf.url === bundleUrl ? 'download loop (own code)' : `download loop -> ${leafInternal}`;
   }

@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
-const CLI = fileURLToPath(new URL('../src/registry-server/cli.ts', import.meta.url));
+const CLI = fileURLToPath(new URL('../testing/registry-cli.ts', import.meta.url));
 
 export interface RegistryProcess {
   readonly graphqlUrl: string;

@@ -144,7 +144,7 @@ function categoryMs(r: BenchResults, test: (name: string) => boolean): number {
 function whyLines(r: BenchResults, missed: readonly Row[]): string[] {
   if (missed.length === 0) return [];
   const p = r.profile;
-  const whole = categoryMs(r, (n) => n.startsWith('SHA-256 (src/download'));
+  const whole = categoryMs(r, (n) => n.startsWith('SHA-256 (src/core/deliver/download'));
   const sections = categoryMs(r, (n) => n.startsWith('SHA-256 per section'));
   const loading = categoryMs(
     r,

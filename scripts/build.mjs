@@ -1,14 +1,16 @@
-// Bundles the action into one ESM file, the way the runner loads it.
+// Bundles the front doors. Each entry of BUNDLES is one esbuild build over the shared options
+// below; the action is one ESM file, the way the runner loads it. Before bundling, the mirror's
+// schema module is regenerated from schema.graphql, so a bundle never carries a stale schema.
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { writeSchemaModule } from './schema-module.mjs';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
-await build({
-  entryPoints: ['src/index.ts'],
-  outfile: 'dist/index.js',
+/** Options every bundle shares: Node 20 ESM, minified, with the patches below. */
+const shared = {
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -46,4 +48,23 @@ await build({
   ],
   define: { __WEBC_FETCH_VERSION__: JSON.stringify(version) },
   logLevel: 'warning',
-});
+};
+
+/**
+ * One entry per front door. The action must stay one self-contained file (the runner loads
+ * `dist/index.js` as it is); another front door may add its own entry here, e.g. with
+ * `splitting: true` and an `outdir` of its own chunks.
+ */
+const BUNDLES = [
+  {
+    name: 'action',
+    options: { entryPoints: ['src/action/index.ts'], outfile: 'dist/index.js' },
+  },
+];
+
+writeSchemaModule();
+const only = process.argv.slice(2);
+for (const bundle of BUNDLES) {
+  if (only.length > 0 && !only.includes(bundle.name)) continue;
+  await build({ ...shared, ...bundle.options });
+}

@@ -4,10 +4,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeRunnerDirs, runAction, type ActionRun } from '../src/dev/run-action.js';
-import { DEMO_PACKAGES } from '../src/registry-server/demo-packages.js';
-import { startRegistry } from '../src/registry-server/index.js';
-import { seedRegistryFolder } from '../src/registry-server/seed.js';
+import { makeRunnerDirs, runAction, type ActionRun } from '../testing/run-action.js';
+import { seedDemoRegistry, startMirror } from '../src/mirror/index.js';
 
 interface Scenario {
   readonly title: string;
@@ -62,8 +60,8 @@ function show(run: ActionRun): void {
 async function main(): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'webc-fetch-demo-'));
   try {
-    await seedRegistryFolder(dir, DEMO_PACKAGES);
-    const registry = await startRegistry({ dir });
+    await seedDemoRegistry(dir);
+    const registry = await startMirror({ dir });
     console.log(
       `Embedded registry: ${registry.graphqlUrl} (downloads: ${registry.downloadBaseUrl})`,
     );

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, closeSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import type { WebcVersion } from '../src/types.js';
+import type { WebcVersion } from '../src/core/types.js';
 import { createContainerInspector } from '../src/webc/container-inspector.js';
 import type { ComparedContainer } from '../src/webc/compare/container-diff.js';
 import { decodeManifest, encodeManifest } from '../src/webc/webc-manifest.js';

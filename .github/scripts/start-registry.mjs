@@ -1,4 +1,4 @@
-// Starts the embedded registry (src/registry-server/cli.ts --seed-demo) in the background for
+// Starts the embedded registry (testing/registry-cli.ts --seed-demo) in the background for
 // the e2e workflow and writes where it listens to the step outputs:
 //   graphql-url, download-base-url, pid, log-dir
 // Runs the same on Linux, macOS and Windows runners. The registry is detached and its output
@@ -25,7 +25,7 @@ const errFile = join(logDir, 'stderr.txt');
 
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', 'src/registry-server/cli.ts', '--dir', dir, '--seed-demo'],
+  ['--import', 'tsx', 'testing/registry-cli.ts', '--dir', dir, '--seed-demo'],
   {
     detached: true,
     stdio: ['ignore', openSync(outFile, 'w'), openSync(errFile, 'w')],

@@ -22,7 +22,7 @@ import {
   type ActionsCacheOptions,
 } from '../../src/action/actions-cache.js';
 import type { RemoteCache } from '../../src/core/cache/remote-cache.js';
-import { asSha256Hex, type Sha256Hex } from '../../src/types.js';
+import { asSha256Hex, type Sha256Hex } from '../../src/core/types.js';
 import {
   RUNNER_CACHE_VARIABLES,
   runCacheClient,

@@ -5,11 +5,12 @@
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cacheLocation, type CacheKey } from '../../src/cache/cache-key.js';
-import { cacheEntryPaths } from '../../src/cache/package-cache.js';
-import { isSafeFileName } from '../../src/registry-server/catalog.js';
-import { DEMO_PACKAGES } from '../../src/registry-server/demo-packages.js';
-import { seedFileName } from '../../src/registry-server/seed.js';
+import { cacheLocation, type CacheKey } from '../../src/core/cache/cache-key.js';
+import { cacheKeyOf, type FlatKey } from '../support/package-ids.js';
+import { cacheEntryPaths } from '../../src/core/cache/package-cache.js';
+import { isSafeFileName } from '../../src/mirror/catalog.js';
+import { DEMO_PACKAGES } from '../../src/mirror/demo-packages.js';
+import { seedFileName } from '../../testing/seed.js';
 
 const WINDOWS_TOOL_CACHE = 'C:\\hostedtoolcache\\windows';
 const MAX_PATH = 260;
@@ -26,13 +27,14 @@ function isPortableWindowsName(name: string): boolean {
   );
 }
 
-const key = (over: Partial<CacheKey> = {}): CacheKey => ({
-  registry: 'https://registry.wasmer.io/graphql',
-  package: 'acme/tool',
-  version: '1.2.0',
-  webc: 'v3',
-  ...over,
-});
+const key = (over: Partial<FlatKey> = {}): CacheKey =>
+  cacheKeyOf({
+    registry: 'https://registry.wasmer.io/graphql',
+    package: 'acme/tool',
+    version: '1.2.0',
+    webc: 'v3',
+    ...over,
+  });
 
 describe('tool cache entries on a Windows runner', () => {
   it('are backslash paths under the tool cache, whatever separators the root was given with', () => {

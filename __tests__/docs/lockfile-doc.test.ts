@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { findLockedRoot, lockedClosure } from '../../src/core/lock/locked-root.js';
 import { parseLockfile, serializeLockfile } from '../../src/core/lock/lockfile.js';
-import { parsePackageSpec } from '../../src/spec/package-spec.js';
+import { parsePackageSpec } from '../../src/core/spec/package-spec.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const doc = readFileSync(join(root, 'docs/lockfile.md'), 'utf8');

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { format, resolveConfig } from 'prettier';
 import { describe, expect, it } from 'vitest';
-import { describeCacheLayout } from '../../src/cache/cache-key.js';
+import { describeCacheLayout } from '../../src/action/cache-layout.js';
 
 const readmeUrl = new URL('../../README.md', import.meta.url);
 const START = /<!-- cache-layout:start[^>]*-->\n/;

@@ -28,8 +28,8 @@ export function warningTexts(source: string): string[] {
 }
 
 describe('docs/troubleshooting.md', () => {
-  it('explains every error code of src/errors.ts', () => {
-    const errors = readFileSync(join(root, 'src/errors.ts'), 'utf8');
+  it('explains every error code of src/core/errors.ts', () => {
+    const errors = readFileSync(join(root, 'src/core/errors.ts'), 'utf8');
     const union = /export type ErrorCode =([\s\S]*?);/.exec(errors)?.[1] ?? '';
     const codes = [...union.matchAll(/'([A-Z_]+)'/g)].map((m) => m[1] ?? '');
     expect(codes.length).toBeGreaterThan(10);

@@ -11,7 +11,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { corruptLastVolume } from '../../src/registry-server/seed.js';
+import { corruptLastVolume } from '../../testing/seed.js';
 import { startSeededRegistry, type E2eRegistry } from '../support/e2e-registry.js';
 import { makeRunnerDirs, runAction, type ActionRun } from '../support/run-action.js';
 

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoPackage } from '../../src/registry-server/seed.js';
+import { demoPackage } from '../../testing/seed.js';
 import { encodeWebc } from '../../src/webc/webc-writer.js';
 import { startTestServer, type TestServer } from '../support/http-test-server.js';
 import {

@@ -9,7 +9,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { demoPackage } from '../../src/registry-server/seed.js';
+import { demoPackage } from '../../testing/seed.js';
 import type { E2eRegistry } from '../support/e2e-registry.js';
 import { makeRunnerDirs, type ActionRun } from '../support/run-action.js';
 import {

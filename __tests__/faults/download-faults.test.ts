@@ -2,8 +2,8 @@
 // too large, encoded or lying. Each runs dist/index.js and ends in its documented outcome.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { Fault } from '../../src/registry-server/index.js';
-import { corruptLastVolume } from '../../src/registry-server/seed.js';
+import type { Fault } from '../../testing/index.js';
+import { corruptLastVolume } from '../../testing/seed.js';
 import type { E2eRegistry } from '../support/e2e-registry.js';
 import type { ActionRun } from '../support/run-action.js';
 import {

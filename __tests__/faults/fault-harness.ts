@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
-import type { SeedPackages } from '../../src/registry-server/seed.js';
+import type { SeedPackages } from '../../testing/seed.js';
 import { startSeededRegistry, type E2eRegistry } from '../support/e2e-registry.js';
 import {
   makeRunnerDirs,

@@ -13,9 +13,10 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cacheLocation } from '../../src/cache/cache-key.js';
-import { cacheEntryPaths, type CacheEntryPaths } from '../../src/cache/package-cache.js';
-import { demoPackage } from '../../src/registry-server/seed.js';
+import { cacheLocation } from '../../src/core/cache/cache-key.js';
+import { parsePackageName } from '../../src/core/spec/package-spec.js';
+import { cacheEntryPaths, type CacheEntryPaths } from '../../src/core/cache/package-cache.js';
+import { demoPackage } from '../../testing/seed.js';
 import type { E2eRegistry } from '../support/e2e-registry.js';
 import { canHoldOpens, holdOpens } from '../support/open-barrier.js';
 import { makeRunnerDirs, type RunnerDirs } from '../support/run-action.js';
@@ -60,8 +61,11 @@ function tmpfs(bytes: number, inodes?: number): Tmpfs {
 
 /** Where the run will cache v3 of `acme/tool@1.0.0`. */
 function entryOf(toolCache: string): CacheEntryPaths {
-  const key = { registry: reg.server.graphqlUrl, package: TOOL, version: '1.0.0' };
-  return cacheEntryPaths(toolCache, cacheLocation({ ...key, webc: 'v3' }));
+  const id = { kind: 'version', package: parsePackageName(TOOL), version: '1.0.0' } as const;
+  return cacheEntryPaths(
+    toolCache,
+    cacheLocation({ registry: reg.server.graphqlUrl, id, webc: 'v3' }),
+  );
 }
 
 /** No container anywhere in the tool cache (only entry folders may be left). */

@@ -6,13 +6,13 @@ import { writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isLoopbackHost } from '../../src/http/url-policy.js';
+import { isLoopbackHost } from '../../src/core/http/url-policy.js';
 import {
   createTestCertificate,
   startRegistry,
   type RegistryCatalog,
   type RunningRegistry,
-} from '../../src/registry-server/index.js';
+} from '../../testing/index.js';
 import type { E2eRegistry } from '../support/e2e-registry.js';
 import { startTestProxy, type TestProxy } from '../support/http-proxy.js';
 import type { ActionRun } from '../support/run-action.js';

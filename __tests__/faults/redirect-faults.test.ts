@@ -10,7 +10,7 @@ import {
   startRegistry,
   type Fault,
   type RunningRegistry,
-} from '../../src/registry-server/index.js';
+} from '../../testing/index.js';
 import type { E2eRegistry } from '../support/e2e-registry.js';
 import { startTestServer, type TestServer } from '../support/http-test-server.js';
 import type { ActionRun } from '../support/run-action.js';

@@ -3,7 +3,7 @@
 // by a few bytes (a hint, never a limit). Each runs dist/index.js; answers that the embedded
 // registry cannot give are made by a loopback endpoint in front of it that rewrites its answers.
 import { afterEach, describe, expect, it } from 'vitest';
-import { demoPackage } from '../../src/registry-server/seed.js';
+import { demoPackage } from '../../testing/seed.js';
 import { encodeWebc } from '../../src/webc/webc-writer.js';
 import type { E2eRegistry } from '../support/e2e-registry.js';
 import { startTestServer, type TestServer } from '../support/http-test-server.js';

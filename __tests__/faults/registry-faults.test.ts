@@ -2,7 +2,7 @@
 // that are not JSON or not the expected shape, redirects. Resolution has no fallback: each
 // fault either succeeds after a retry or fails the step clearly, without downloading anything.
 import { describe, expect, it } from 'vitest';
-import type { Fault } from '../../src/registry-server/index.js';
+import type { Fault } from '../../testing/index.js';
 import type { E2eRegistry } from '../support/e2e-registry.js';
 import type { ActionRun } from '../support/run-action.js';
 import {

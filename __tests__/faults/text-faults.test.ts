@@ -2,8 +2,8 @@
 // or in an encoding, HTML and table-breaking characters, and text big enough to swamp the
 // outputs, the log or the job summary. Each runs dist/index.js against the embedded registry.
 import { describe, expect, it } from 'vitest';
-import type { Fault } from '../../src/registry-server/index.js';
-import { TINY_WASM, demoPackage } from '../../src/registry-server/seed.js';
+import type { Fault } from '../../testing/index.js';
+import { TINY_WASM, demoPackage } from '../../testing/seed.js';
 import type { WebcPackage } from '../../src/webc/webc-package.js';
 import type { E2eRegistry } from '../support/e2e-registry.js';
 import type { ActionRun } from '../support/run-action.js';

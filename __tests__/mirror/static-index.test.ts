@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { WebcFetchError } from '../../src/errors.js';
-import { demoPackage } from '../../src/registry-server/seed.js';
+import { WebcFetchError } from '../../src/core/errors.js';
+import { demoPackage } from '../../testing/seed.js';
 import {
   MAX_RELEASE_INDEX_BYTES,
   findPackageRef,
@@ -18,7 +18,7 @@ import {
   renderReleaseIndex,
   type PackageIndexInput,
 } from '../../src/mirror/static-index-render.js';
-import { asSha256Hex, type Sha256Hex } from '../../src/types.js';
+import { asSha256Hex, type Sha256Hex } from '../../src/core/types.js';
 import { inspectContainerBytes } from '../../src/webc/container-inspector.js';
 import { encodeWebc } from '../../src/webc/webc-writer.js';
 

@@ -4,11 +4,11 @@
 // answers in a shuffled order (seeded) to show the outcome does not depend on it.
 import { createHash } from 'node:crypto';
 import { setImmediate } from 'node:timers/promises';
-import type { WebcFetchError } from '../../src/errors.js';
-import type { RawDistribution, RegistryPackage } from '../../src/registry/registry-client.js';
-import type { ClosurePorts } from '../../src/resolve/dependency-closure.js';
-import { readUseMap } from '../../src/resolve/dependency-spec.js';
-import type { WebcVersion } from '../../src/types.js';
+import type { WebcFetchError } from '../../src/core/errors.js';
+import type { RawDistribution, RegistryPackage } from '../../src/core/source/registry-client.js';
+import type { ClosurePorts } from '../../src/core/resolve/dependency-closure.js';
+import { readUseMap } from '../../src/core/resolve/dependency-spec.js';
+import { formatPackageId, type WebcVersion } from '../../src/core/types.js';
 
 export interface FakeVersionOptions {
   readonly archived?: boolean;
@@ -96,7 +96,7 @@ export class FakeClosureSource {
         return new Map(names.map((n) => [n.full, structuredClone(this.packages.get(n.full))]));
       },
       useMap: async (member) => {
-        const id = `${member.package}@${member.version}`;
+        const id = formatPackageId(member.id);
         this.loads.push(id);
         await later();
         this.completions.push(`load:${id}`);

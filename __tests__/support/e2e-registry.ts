@@ -3,13 +3,13 @@ import { mkdtempSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startRegistry, type RunningRegistry } from '../../src/registry-server/index.js';
+import { startRegistry, type RunningRegistry } from '../../testing/index.js';
 import {
   seedFileName,
   seedRegistryFolder,
   sha256Hex,
   type SeedPackages,
-} from '../../src/registry-server/seed.js';
+} from '../../testing/seed.js';
 
 export interface E2eRegistry {
   readonly server: RunningRegistry;

@@ -4,7 +4,7 @@
 // vitest) so child processes can import it too.
 import { createHash } from 'node:crypto';
 import { encode } from 'cborg';
-import type { WebcVersion } from '../../src/types.js';
+import type { WebcVersion } from '../../src/core/types.js';
 import { inspectContainerBytes } from '../../src/webc/container-inspector.js';
 import { encodeIndex, parseIndex } from '../../src/webc/webc-index.js';
 import type { IndexEntry } from '../../src/webc/webc-index.js';

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { WebcFetchError } from '../../src/errors.js';
+import { WebcFetchError } from '../../src/core/errors.js';
 
 /** The WebcFetchError `promise` rejects with; fails the test if it resolves or throws anything else. */
 export async function rejectionOf(promise: Promise<unknown>): Promise<WebcFetchError> {

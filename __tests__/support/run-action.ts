@@ -1,2 +1,2 @@
-// The runner harness lives in src/dev so the demo and the benchmark share it.
-export * from '../../src/dev/run-action.js';
+// The runner harness lives in testing/ so the demo and the benchmark share it.
+export * from '../../testing/run-action.js';

@@ -1,6 +1,6 @@
 import { encode } from 'cborg';
 import { describe, expect, it } from 'vitest';
-import { WebcFetchError } from '../../src/errors.js';
+import { WebcFetchError } from '../../src/core/errors.js';
 import { CBOR_MAX_DEPTH, checkCborBounds } from '../../src/webc/cbor-bounds.js';
 import type { CborBounds } from '../../src/webc/cbor-bounds.js';
 import { inspectContainerBytes } from '../../src/webc/container-inspector.js';

@@ -1,6 +1,6 @@
 import { decode, encode } from 'cborg';
 import { describe, expect, it } from 'vitest';
-import { WebcFetchError } from '../../src/errors.js';
+import { WebcFetchError } from '../../src/core/errors.js';
 import { MAX_CBOR_DEPTH, cborToJson } from '../../src/webc/cbor-json.js';
 import { CBOR_KEEP_ORDER } from '../../src/webc/webc-layout.js';
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { WebcFetchError } from '../../src/errors.js';
+import { WebcFetchError } from '../../src/core/errors.js';
 import { createContainerInspector } from '../../src/webc/container-inspector.js';
 import { encodeWebc } from '../../src/webc/webc-writer.js';
 import { inspectInChunks, samplePackage } from './webc-test-support.js';

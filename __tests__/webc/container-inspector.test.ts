@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { WebcFetchError } from '../../src/errors.js';
-import type { WebcVersion } from '../../src/types.js';
+import { WebcFetchError } from '../../src/core/errors.js';
+import type { WebcVersion } from '../../src/core/types.js';
 import {
   createContainerInspector,
   inspectContainerBytes,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { WebcFetchError } from '../../src/errors.js';
+import { WebcFetchError } from '../../src/core/errors.js';
 import { inspectContainerBytes } from '../../src/webc/container-inspector.js';
 import { encodeWebc } from '../../src/webc/webc-writer.js';
 import {

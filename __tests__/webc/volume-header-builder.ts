@@ -1,7 +1,7 @@
 // Test-side assembler of volume headers and whole containers, record by record, so a test can
 // state any offset, hash, name or range — including the ones Wasmer's writer never produces.
 import { createHash } from 'node:crypto';
-import type { WebcVersion } from '../../src/types.js';
+import type { WebcVersion } from '../../src/core/types.js';
 import { encodeIndex } from '../../src/webc/webc-index.js';
 import type { IndexEntry } from '../../src/webc/webc-index.js';
 import { TAG, concatBytes, fileHeader, u64 } from '../../src/webc/webc-layout.js';

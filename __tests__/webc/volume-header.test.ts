@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { WebcFetchError } from '../../src/errors.js';
-import type { WebcVersion } from '../../src/types.js';
+import { WebcFetchError } from '../../src/core/errors.js';
+import type { WebcVersion } from '../../src/core/types.js';
 import { concatBytes, toHex, u64 } from '../../src/webc/webc-layout.js';
 import { serializeVolume } from '../../src/webc/volume-serializer.js';
 import { parseVolumeHeader } from '../../src/webc/volume-header.js';

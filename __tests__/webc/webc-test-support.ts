@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { decodeFirst, encode } from 'cborg';
-import type { WebcVersion } from '../../src/types.js';
+import type { WebcVersion } from '../../src/core/types.js';
 import { createContainerInspector } from '../../src/webc/container-inspector.js';
 import type { ContainerReport } from '../../src/webc/container-inspector.js';
 import { CBOR_KEEP_ORDER, readU64 } from '../../src/webc/webc-layout.js';

@@ -8,7 +8,7 @@ import * as tc from '@actions/tool-cache';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { GET_PACKAGE_QUERY } from '../../src/registry/queries.js';
+import { GET_PACKAGE_QUERY } from '../../src/core/source/queries.js';
 
 interface Dist {
   piritaDownloadUrl: string | null;

@@ -29,8 +29,8 @@ import type {
   RestoreResult,
   SaveResult,
 } from '../core/cache/remote-cache.js';
-import { describeError } from '../errors.js';
-import { silentLogger, type Logger, type Sha256Hex } from '../types.js';
+import { describeError } from '../core/errors.js';
+import { silentLogger, type Logger, type Sha256Hex } from '../core/types.js';
 import { createCallBudget, type BudgetOutcome, type CallBudget } from './call-budget.js';
 import { createKeyedQueue, type KeyedQueue } from './keyed-queue.js';
 

@@ -3,8 +3,8 @@
 // Each renderer reads its output back with the reader and so refuses anything a reader would
 // refuse: a writer bug fails the mirror run instead of publishing a file every client rejects.
 
-import type { Sha256Hex } from '../types.js';
-import { compareVersions, parseVersion } from '../version/semver-version.js';
+import type { Sha256Hex } from '../core/types.js';
+import { compareVersions, parseVersion } from '../core/version/semver-version.js';
 import type { JsonValue } from '../webc/cbor-json.js';
 import { fileBytes, renderMirrorJson, sha256OfBytes } from './mirror-json.js';
 import {

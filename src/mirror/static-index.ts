@@ -5,8 +5,8 @@
 // validate text; renderers produce the exact bytes a writer stores. No I/O here: fetching the
 // files and replacing them atomically belong to the mirror builder and the sources that read it.
 
-import type { Sha256Hex, WebcVersion } from '../types.js';
-import { parseVersion } from '../version/semver-version.js';
+import type { Sha256Hex, WebcVersion } from '../core/types.js';
+import { parseVersion } from '../core/version/semver-version.js';
 import type { JsonValue } from '../webc/cbor-json.js';
 import {
   JsonFields,

@@ -9,7 +9,7 @@
 // token: memory stays constant and the walk stops after at most `maxItems` tokens.
 import { Tokenizer, Type } from 'cborg';
 import type { DecodeOptions, Token } from 'cborg';
-import { WebcFetchError } from '../errors.js';
+import { WebcFetchError } from '../core/errors.js';
 
 export interface CborBounds {
   /**

@@ -12,7 +12,7 @@
 //
 // Other maps become objects with their keys in CBOR order. Two encodings of one value (key
 // order aside) give the same JSON, so a comparison of the JSON compares values, not encodings.
-import { WebcFetchError } from '../errors.js';
+import { WebcFetchError } from '../core/errors.js';
 
 export type JsonValue =
   null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };

@@ -7,8 +7,8 @@
 // Layout rule (stricter than Wasmer's lenient reader): every byte after the index belongs to
 // exactly one section. Wasmer's writer leaves no gaps and no trailing bytes, and bytes no
 // section covers are bytes nothing verifies, so gaps and trailing data are rejected.
-import { WebcFetchError } from '../errors.js';
-import type { WebcVersion } from '../types.js';
+import { WebcFetchError } from '../core/errors.js';
+import type { WebcVersion } from '../core/types.js';
 import { parseIndex } from './webc-index.js';
 import type { ContainerIndex } from './webc-index.js';
 import { HEADER_SIZE, INDEX_FRAMING, MAGIC, TAG, readU64, sectionFraming } from './webc-layout.js';

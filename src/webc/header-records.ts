@@ -1,7 +1,7 @@
 // Reads the records of one volume header (webc-format.md §5, §6) one at a time, and keeps track
 // of which header bytes each record occupies: a record must start at a fresh position, must not
 // overlap another, and, once the tree is read, the records must cover every header byte.
-import { WebcFetchError } from '../errors.js';
+import { WebcFetchError } from '../core/errors.js';
 import { HASH_SIZE, TAG, readU64, toHex } from './webc-layout.js';
 import type {
   HeaderDirectory,

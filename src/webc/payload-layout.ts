@@ -2,8 +2,8 @@
 // (webc-format.md §4) without buffering the header or data:
 //   atoms:  u64 header_len | header | u64 data_len | data
 //   volume: u64 name_len | name | u64 header_len | header | u64 data_len | data
-import { WebcFetchError } from '../errors.js';
-import type { WebcVersion } from '../types.js';
+import { WebcFetchError } from '../core/errors.js';
+import type { WebcVersion } from '../core/types.js';
 import { TAG, bytesEqual, readU64 } from './webc-layout.js';
 import type { VolumeContentsReader } from './volume-contents.js';
 

@@ -2,8 +2,8 @@
 // the framing against the index span, hashes the payload, and checks its inner structure.
 import { createHash } from 'node:crypto';
 import type { Hash } from 'node:crypto';
-import { WebcFetchError } from '../errors.js';
-import type { WebcVersion } from '../types.js';
+import { WebcFetchError } from '../core/errors.js';
+import type { WebcVersion } from '../core/types.js';
 import type { IndexEntry } from './webc-index.js';
 import { HASH_SIZE, TAG, bytesEqual, readU64, sectionFraming, toHex } from './webc-layout.js';
 import { parseManifest } from './webc-manifest.js';

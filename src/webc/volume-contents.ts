@@ -4,8 +4,8 @@
 // was checked, so damage in transit is still reported as such.
 import { createHash } from 'node:crypto';
 import type { Hash } from 'node:crypto';
-import { WebcFetchError } from '../errors.js';
-import type { WebcVersion } from '../types.js';
+import { WebcFetchError } from '../core/errors.js';
+import type { WebcVersion } from '../core/types.js';
 import { bytesEqual, compareUtf8, toHex } from './webc-layout.js';
 import { parseVolumeHeader } from './volume-header.js';
 import type { HeaderFile, PathBudget } from './volume-header.js';

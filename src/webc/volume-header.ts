@@ -15,8 +15,8 @@
 //   hashes in entry order (the writer's rule, verified on Wasmer's published file).
 // - File ranges: see `dataOrder`.
 import { createHash } from 'node:crypto';
-import { WebcFetchError } from '../errors.js';
-import type { WebcVersion } from '../types.js';
+import { WebcFetchError } from '../core/errors.js';
+import type { WebcVersion } from '../core/types.js';
 import { bytesEqual, toHex } from './webc-layout.js';
 import { HeaderRecords } from './header-records.js';
 import type { DirectoryRecord } from './header-records.js';

@@ -1,7 +1,7 @@
 // Serializes a directory tree into a WebC volume header plus the ordered list of file contents
 // that form its data region (webc-format.md §5, §6 and §8 step 1).
 import { createHash } from 'node:crypto';
-import type { WebcVersion } from '../types.js';
+import type { WebcVersion } from '../core/types.js';
 import { HASH_SIZE, TAG, u64 } from './webc-layout.js';
 import { isFileSource, isLazyContent } from './webc-package.js';
 import type { DirectoryTree, FileSource } from './webc-package.js';

@@ -1,8 +1,8 @@
 // The index section's CBOR map (webc-format.md §2): encoded by the writer, parsed and
 // type-checked by the inspector.
 import { decodeFirst, encode } from 'cborg';
-import { WebcFetchError } from '../errors.js';
-import type { WebcVersion } from '../types.js';
+import { WebcFetchError } from '../core/errors.js';
+import type { WebcVersion } from '../core/types.js';
 import { CBOR_MAX_DEPTH, checkCborBounds } from './cbor-bounds.js';
 import type { CborBounds } from './cbor-bounds.js';
 import { CBOR_KEEP_ORDER, HASH_SIZE } from './webc-layout.js';

@@ -1,6 +1,6 @@
 // Byte-level constants and helpers shared by the WebC writer and the container inspector.
 // Layout: ../shared/docs/webc-format.md §1 (file, framing) and §5/§6 (volume headers).
-import type { WebcVersion } from '../types.js';
+import type { WebcVersion } from '../core/types.js';
 
 /** "\0webc" */
 export const MAGIC = Uint8Array.of(0x00, 0x77, 0x65, 0x62, 0x63);

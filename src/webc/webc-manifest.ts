@@ -1,6 +1,6 @@
 // The manifest section's CBOR (webc-format.md §3): built by the writer, decoded by the inspector.
 import { decode, encode } from 'cborg';
-import { WebcFetchError } from '../errors.js';
+import { WebcFetchError } from '../core/errors.js';
 import { CBOR_MAX_DEPTH, checkCborBounds } from './cbor-bounds.js';
 import type { CborBounds } from './cbor-bounds.js';
 import { CBOR_KEEP_ORDER } from './webc-layout.js';

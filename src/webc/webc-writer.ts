@@ -2,7 +2,7 @@
 // chunks, so a container of any size can be streamed to a file or an HTTP response.
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
-import type { Sha256Hex, WebcVersion } from '../types.js';
+import type { Sha256Hex, WebcVersion } from '../core/types.js';
 import { encodeManifest } from './webc-manifest.js';
 import { encodeIndex } from './webc-index.js';
 import type { ContainerIndex, IndexEntry } from './webc-index.js';

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach } from 'vitest';
-import type { Sha256Hex } from '../../../src/types.js';
+import type { Sha256Hex } from '../../../src/core/types.js';
 
 const made: string[] = [];
 afterEach(() => {

@@ -154,7 +154,7 @@ describe('writeOfflineFolder', () => {
     await expect(failure).rejects.toMatchObject({
       code: 'WRITE_FAILED',
       message: expect.stringContaining(`Could not write the offline folder ${folder}: `),
-      context: { input: 'directory', path: folder },
+      context: { path: folder },
     });
     expect(namesIn(parent)).toEqual([]);
   });
@@ -242,9 +242,9 @@ describe('writeOfflineFolder', () => {
         writeOfflineFolder(folder, [container('acme/a', '1.0.0', verifiedFile('a'))]),
         stranger,
       ).rejects.toMatchObject({
-        code: 'INVALID_INPUT',
+        code: 'INVALID_SETTING',
         message: `the offline folder ${folder} already holds "${stranger}", which is not part of Wasmer's offline layout. The offline folder is replaced as a whole on every run, so it must be new, empty, or one written by an earlier run; choose another folder`,
-        context: { input: 'directory', path: folder },
+        context: { path: folder },
       });
       expect(filesUnder(folder)).toEqual(before);
       expect(namesIn(parent)).toEqual(['project']);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { findLockedRoot, lockedClosure } from '../../../src/core/lock/locked-root.js';
 import { buildLockfile, type Lockfile } from '../../../src/core/lock/lockfile.js';
-import { parsePackageSpec } from '../../../src/spec/package-spec.js';
+import { parsePackageSpec } from '../../../src/core/spec/package-spec.js';
 import { digestOf, entry, root } from './lock-fixtures.js';
 
 const LOCK = buildLockfile([

@@ -5,7 +5,7 @@ import {
   serializeLockfile,
   type LockEntryInput,
 } from '../../../src/core/lock/lockfile.js';
-import { isWebcFetchError } from '../../../src/errors.js';
+import { isWebcFetchError } from '../../../src/core/errors.js';
 import { REGISTRY, digestOf, entry, root } from './lock-fixtures.js';
 
 const APP = root('acme/app', '1.2.0', { 'acme/lib': '2.0.1', 'acme/common': '1.0.0' });

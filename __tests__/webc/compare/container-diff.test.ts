@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { WebcVersion } from '../../../src/types.js';
+import type { WebcVersion } from '../../../src/core/types.js';
 import type { JsonValue } from '../../../src/webc/cbor-json.js';
 import { inspectContainerBytes } from '../../../src/webc/container-inspector.js';
 import {

@@ -8,7 +8,7 @@
 // (a miss or a skipped save) with a problem the caller may log, so the run goes on and
 // downloads instead.
 
-import type { Sha256Hex } from '../../types.js';
+import type { Sha256Hex } from '../types.js';
 
 export interface RemoteCache {
   /**

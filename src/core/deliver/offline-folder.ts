@@ -10,9 +10,9 @@ import { randomUUID } from 'node:crypto';
 import type { Dirent } from 'node:fs';
 import { lstat, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { WebcFetchError, describeError, isWebcFetchError } from '../../errors.js';
-import { errorCode, renameRetrying } from '../../fs/place-file.js';
-import { isSemverVersion } from '../../version/semver-version.js';
+import { WebcFetchError, describeError, isWebcFetchError } from '../errors.js';
+import { errorCode, renameRetrying } from './place-file.js';
+import { isSemverVersion } from '../version/semver-version.js';
 import {
   planOfflineLayout,
   sha256FileContent,
@@ -200,8 +200,8 @@ async function exists(file: string): Promise<boolean> {
 }
 
 function inTheWay(folder: string, problem: string): WebcFetchError {
-  return new WebcFetchError('INVALID_INPUT', `the offline folder ${folder} ${problem}`, {
-    context: { input: 'directory', path: folder },
+  return new WebcFetchError('INVALID_SETTING', `the offline folder ${folder} ${problem}`, {
+    context: { path: folder },
   });
 }
 
@@ -209,6 +209,6 @@ function writeFailed(folder: string, error: unknown): WebcFetchError {
   return new WebcFetchError(
     'WRITE_FAILED',
     `Could not write the offline folder ${folder}: ${describeError(error)}`,
-    { context: { input: 'directory', path: folder }, cause: error },
+    { context: { path: folder }, cause: error },
   );
 }

@@ -6,9 +6,9 @@
 // is asked for, with no `_` aliasing, so a legacy-namespace package (`_/cowsay`, which the
 // registry also answers for a bare `cowsay`) is placed under both spellings. Pure: no I/O.
 
-import { WebcFetchError } from '../../errors.js';
-import type { Sha256Hex } from '../../types.js';
-import { parseVersion } from '../../version/semver-version.js';
+import { WebcFetchError } from '../errors.js';
+import type { Sha256Hex } from '../types.js';
+import { parseVersion } from '../version/semver-version.js';
 
 export interface OfflineContainer {
   /** `namespace/name`, `_/name` or a bare `name`. */
@@ -132,5 +132,5 @@ function windowsProblem(part: string): string | undefined {
 }
 
 function layoutInvalid(message: string): WebcFetchError {
-  return new WebcFetchError('LAYOUT_INVALID', message, { context: { input: 'directory' } });
+  return new WebcFetchError('LAYOUT_INVALID', message, {});
 }

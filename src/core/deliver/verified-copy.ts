@@ -8,9 +8,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
 import { link, lstat, open, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { WebcFetchError } from '../../errors.js';
-import { TEMP_SUFFIX, renameRetrying } from '../../fs/place-file.js';
-import type { Sha256Hex } from '../../types.js';
+import { WebcFetchError } from '../errors.js';
+import { TEMP_SUFFIX, renameRetrying } from './place-file.js';
+import type { Sha256Hex } from '../types.js';
 
 export type PlacementMethod = 'linked' | 'copied';
 

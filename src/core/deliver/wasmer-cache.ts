@@ -9,9 +9,9 @@ import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { lstat, mkdir, open, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { WebcFetchError, describeError, isWebcFetchError } from '../../errors.js';
-import { errorCode } from '../../fs/place-file.js';
-import type { Sha256Hex, WebcVersion } from '../../types.js';
+import { WebcFetchError, describeError, isWebcFetchError } from '../errors.js';
+import { errorCode } from './place-file.js';
+import type { Sha256Hex, WebcVersion } from '../types.js';
 import { placeVerified, type PlacementMethod } from './verified-copy.js';
 
 /** What Wasmer's cache location depends on; the front door passes the real values in. */

@@ -3,12 +3,12 @@
 // schema and the decisions behind it are in docs/lockfile.md. This module owns the entry's
 // field rules (shared by reading a file and building one from a run), its identity and its order.
 
-import { isWebcFetchError } from '../../errors.js';
-import { displayUrl } from '../../http/display-url.js';
-import { assertAllowedUrl } from '../../http/url-policy.js';
-import { parsePackageName } from '../../spec/package-spec.js';
-import { isSha256Hex, type Sha256Hex, type WebcVersion } from '../../types.js';
-import { compareVersions, parseVersion } from '../../version/semver-version.js';
+import { isWebcFetchError } from '../errors.js';
+import { displayUrl } from '../http/display-url.js';
+import { assertAllowedUrl } from '../http/url-policy.js';
+import { parsePackageName } from '../spec/package-spec.js';
+import { isSha256Hex, type Sha256Hex, type WebcVersion } from '../types.js';
+import { compareVersions, parseVersion } from '../version/semver-version.js';
 
 export interface LockEntry {
   /** `namespace/name` as the registry spells it (`_` for the legacy global namespace). */

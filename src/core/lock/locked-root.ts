@@ -3,11 +3,11 @@
 // rules, or the digest of a `sha256:` spec), and with dependencies the root's whole tree comes
 // from the file too.
 
-import { WebcFetchError } from '../../errors.js';
-import { formatPackageSpec } from '../../spec/package-spec.js';
-import type { PackageSpec } from '../../types.js';
-import { compareVersions, parseVersion, type SemverVersion } from '../../version/semver-version.js';
-import { parseUserRequirement, requirementMatches } from '../../version/wasmer-requirement.js';
+import { WebcFetchError } from '../errors.js';
+import { formatPackageSpec } from '../spec/package-spec.js';
+import type { PackageSpec } from '../types.js';
+import { compareVersions, parseVersion, type SemverVersion } from '../version/semver-version.js';
+import { parseUserRequirement, requirementMatches } from '../version/wasmer-requirement.js';
 import { compareEntries, describeEntry, registryName, type LockEntry } from './lock-entry.js';
 import { findEntry, type Lockfile } from './lockfile.js';
 

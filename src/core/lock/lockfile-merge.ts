@@ -4,7 +4,7 @@
 // with its tree, and locking the same specs twice with no change writes the same bytes. The
 // reasons are in docs/lockfile.md.
 
-import { WebcFetchError } from '../../errors.js';
+import { WebcFetchError } from '../errors.js';
 import { compareEntries, describeEntry, entryIdentity, type LockEntry } from './lock-entry.js';
 import { findEntry, type Lockfile } from './lockfile.js';
 

@@ -4,9 +4,9 @@
 // locking twice with no change gives the same bytes and a change is a small diff. The schema and
 // its decisions are documented in docs/lockfile.md.
 
-import { WebcFetchError } from '../../errors.js';
-import { boundText, oneLine } from '../../text/text-bounds.js';
-import type { WebcVersion } from '../../types.js';
+import { WebcFetchError } from '../errors.js';
+import { boundText, oneLine } from '../text/text-bounds.js';
+import type { WebcVersion } from '../types.js';
 import {
   EntryProblem,
   checkDownloadUrl,

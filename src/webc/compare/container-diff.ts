@@ -8,7 +8,7 @@
 // (`atoms.<name>.signature`, "sha256:" + base64 of the atom's SHA-256) echoes the atom's bytes,
 // so it is not reported beside `atoms.<name>` when each side's record matches that side's own
 // atom: a signature that does not match its own atom is a difference of its own.
-import type { WebcVersion } from '../../types.js';
+import type { WebcVersion } from '../../core/types.js';
 import type { JsonValue } from '../cbor-json.js';
 import type { AtomListing } from '../container-contents.js';
 import type { ContainerContentsReport } from '../container-inspector.js';

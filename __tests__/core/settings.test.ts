@@ -1,0 +1,126 @@
+// The settings table: one default, parser and doc per setting, read by every front door
+// through parseSettings; refusals name the setting by key and speak the core's own words.
+import { describe, expect, it } from 'vitest';
+import { SettingError } from '../../src/core/errors.js';
+import {
+  SETTINGS,
+  parseSettings,
+  type SettingKey,
+  type SettingReader,
+} from '../../src/core/settings.js';
+import { NEUTRAL_WORDING, SETTING_KEYS, render } from '../../src/core/words.js';
+
+function read(values: Partial<Record<SettingKey, string>>): SettingReader {
+  return (key) => values[key];
+}
+
+function refusal(values: Partial<Record<SettingKey, string>>): SettingError {
+  try {
+    parseSettings(read({ spec: 'acme/tool', ...values }));
+  } catch (error) {
+    if (error instanceof SettingError) return error;
+    throw error;
+  }
+  throw new Error('expected parseSettings to refuse');
+}
+
+describe('the settings table', () => {
+  it('has one row per setting key, keyed by that key, each with a doc line', () => {
+    expect(Object.keys(SETTINGS)).toEqual([...SETTING_KEYS]);
+    for (const key of SETTING_KEYS) {
+      expect(SETTINGS[key].key).toBe(key);
+      expect(SETTINGS[key].doc).toMatch(/^[A-Z].*\.$/);
+    }
+  });
+
+  it('parses every default it states (a default the parser refused would fail every run)', () => {
+    for (const key of SETTING_KEYS) {
+      const { defaultText, parse } = SETTINGS[key];
+      if (defaultText !== '') expect(() => parse(defaultText), key).not.toThrow();
+    }
+  });
+
+  it('requires only the package spec', () => {
+    const required = SETTING_KEYS.filter((key) => SETTINGS[key].required !== undefined);
+    expect(required).toEqual(['spec']);
+  });
+});
+
+describe('parseSettings', () => {
+  it('applies the defaults to everything but the spec', () => {
+    expect(parseSettings(read({ spec: 'acme/tool@1' }))).toEqual({
+      settings: {
+        priority: ['v3', 'v2'],
+        registry: 'https://registry.wasmer.io/graphql',
+        token: undefined,
+        cache: true,
+        retries: 3,
+        requestTimeoutMs: 30_000,
+        timeoutMs: 600_000,
+      },
+      request: {
+        spec: {
+          kind: 'named',
+          package: { namespace: 'acme', name: 'tool', full: 'acme/tool' },
+          constraint: '1',
+        },
+        sha256: undefined,
+        out: undefined,
+      },
+    });
+  });
+
+  it('trims every text and reads blank text as the default', () => {
+    const { settings, request } = parseSettings(
+      read({ spec: ' acme/tool ', priority: '  ', token: ' t0k ', out: ' out/x.webc ' }),
+    );
+    expect(settings.priority).toEqual(['v3', 'v2']);
+    expect(settings.token).toBe('t0k');
+    expect(request.out).toBe('out/x.webc');
+  });
+
+  it('refuses in neutral words, naming the setting by key and quoting the value', () => {
+    const error = refusal({ retries: 'three' });
+    expect(error.code).toBe('INVALID_SETTING');
+    expect(error.context.setting).toBe('retries');
+    expect(error.message).toBe(
+      'the retry count "three" is invalid: expected a whole number from 0 to 10 (retries after the first attempt)',
+    );
+    expect(error.message).not.toMatch(/Input '|input/);
+  });
+
+  it('lists every refused setting, in table order, in one error', () => {
+    const error = refusal({ spec: 'acme//x', timeout: '0', priority: 'v9' });
+    expect(error.problems.map((p) => p.setting)).toEqual(['spec', 'priority', 'timeout']);
+    expect(error.context.setting).toBe('spec');
+    expect(error.message.split('\n')).toHaveLength(3);
+  });
+
+  it('names the token setting when the registry URL carries credentials, and hides them', () => {
+    const error = refusal({ registry: 'https://me:pw-31@registry.example/graphql?k=q-9' });
+    const [problem] = error.problems;
+    expect(problem?.value).toBe('https://registry.example/graphql');
+    expect(render(problem?.problem ?? [], NEUTRAL_WORDING)).toBe(
+      'credentials in the URL are not accepted (use the registry token)',
+    );
+    expect(error.message).not.toMatch(/pw-31|q-9/);
+  });
+
+  it('refuses a missing spec as required, and a blank output path as a likely mistake', () => {
+    expect(refusal({ spec: '' }).message).toMatch(
+      /^the package spec "" is invalid: it is required/,
+    );
+    expect(refusal({ out: '   ' }).message).toBe(
+      'the output path "   " is invalid: expected a file path, or leave it empty to use only the cache path',
+    );
+  });
+
+  it('asks the reader for every setting, and nothing else', () => {
+    const asked: SettingKey[] = [];
+    parseSettings((key) => {
+      asked.push(key);
+      return key === 'spec' ? 'acme/tool' : undefined;
+    });
+    expect(asked).toEqual([...SETTING_KEYS]);
+  });
+});

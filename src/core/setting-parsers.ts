@@ -1,0 +1,125 @@
+// The parsers of the settings' texts: each turns one trimmed text into a value or refuses it
+// with what is wrong and what is accepted, in the core's words (SettingProblemError);
+// parseSettings (settings.ts) turns refusals into one SettingError naming each setting.
+import { isLoopbackHost } from './http/url-policy.js';
+import { asSha256Hex, type Sha256Hex, type WebcVersion } from './types.js';
+import { setting, words, type Words } from './words.js';
+
+export const MAX_RETRIES = 10;
+export const MAX_REQUEST_TIMEOUT_SECONDS = 3600;
+/** The longest a hosted CI job may run: six hours. */
+export const MAX_TIMEOUT_SECONDS = 21_600;
+
+/** A value refused by a parser: what is wrong and what is accepted (words, for any door). */
+export class SettingProblemError extends Error {
+  constructor(
+    readonly problem: Words | undefined,
+    readonly accepted: Words | undefined,
+  ) {
+    super('a setting was refused');
+  }
+}
+
+function refuse(problem: string | Words | undefined, accepted: string | Words): never {
+  const asWords = (w: string | Words): Words => (typeof w === 'string' ? [w] : w);
+  throw new SettingProblemError(
+    problem === undefined ? undefined : asWords(problem),
+    asWords(accepted),
+  );
+}
+
+/** `v3`/`v2` separated by commas, spaces or newlines; case-insensitive (`V3` = `v3`). */
+export function parsePriority(value: string): WebcVersion[] {
+  const accepted =
+    'expected v3 and/or v2 in order of preference, separated by commas, spaces or newlines (e.g. "v3, v2")';
+  const items = value.split(/[\s,]+/).filter((item) => item !== '');
+  if (items.length === 0) refuse('it lists no WebC version', accepted);
+  const priority: WebcVersion[] = [];
+  for (const item of items) {
+    const webc = item.toLowerCase();
+    if (webc !== 'v3' && webc !== 'v2') {
+      refuse(
+        webc === 'v1' ? 'WebC v1 is obsolete and not supported' : `"${item}" is not a WebC version`,
+        accepted,
+      );
+    }
+    if (priority.includes(webc)) refuse(`${webc} is listed twice`, accepted);
+    priority.push(webc);
+  }
+  return priority;
+}
+
+/** An absolute http(s) URL; plain http only to loopback hosts. Returns the normalized URL. */
+export function parseRegistryUrl(value: string): string {
+  const accepted =
+    'expected an absolute https URL of a GraphQL endpoint (http only for 127.0.0.1, localhost or ::1), e.g. https://registry.wasmer.io/graphql';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    refuse('not a valid URL', accepted);
+  }
+  const loopback = isLoopbackHost(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    refuse(`${url.protocol}// is not allowed for this host`, accepted);
+  }
+  // The token setting exists for credentials; a URL's userinfo would end up in logs.
+  if (url.username !== '' || url.password !== '') {
+    refuse(words`credentials in the URL are not accepted (use ${setting('token')})`, accepted);
+  }
+  return url.toString();
+}
+
+/** 64 hex digits, optionally prefixed `sha256:`; uppercase is accepted and lowercased. */
+export function parseSha256Pin(value: string): Sha256Hex {
+  const hex = value.startsWith('sha256:') ? value.slice('sha256:'.length) : value;
+  const digest = /^[0-9A-Fa-f]{64}$/.test(hex) ? asSha256Hex(hex.toLowerCase()) : undefined;
+  if (digest === undefined)
+    refuse(undefined, 'expected 64 hex digits (optionally prefixed "sha256:")');
+  return digest;
+}
+
+const TRUE_VALUES = ['true', 'True', 'TRUE'];
+const FALSE_VALUES = ['false', 'False', 'FALSE'];
+
+/** YAML 1.2 core booleans, as `@actions/core` getBooleanInput reads them. */
+export function parseSwitch(value: string): boolean {
+  if (TRUE_VALUES.includes(value)) return true;
+  if (FALSE_VALUES.includes(value)) return false;
+  return refuse(undefined, 'expected true or false (also True, TRUE, False, FALSE)');
+}
+
+export function parseRetries(value: string): number {
+  const retries = /^[0-9]+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(retries >= 0 && retries <= MAX_RETRIES)) {
+    refuse(
+      undefined,
+      `expected a whole number from 0 to ${MAX_RETRIES} (retries after the first attempt)`,
+    );
+  }
+  return retries;
+}
+
+/** Seconds (decimals allowed) -> milliseconds, positive, at most `max` seconds. */
+function seconds(value: string, max: number, accepted: string): number {
+  const s = /^[0-9]+(\.[0-9]+)?$/.test(value) ? Number(value) : Number.NaN;
+  const ms = Math.round(s * 1000);
+  if (!(ms >= 1 && s <= max)) refuse(undefined, accepted);
+  return ms;
+}
+
+export function parseRequestTimeout(value: string): number {
+  return seconds(
+    value,
+    MAX_REQUEST_TIMEOUT_SECONDS,
+    `expected a positive number of seconds up to ${MAX_REQUEST_TIMEOUT_SECONDS} (decimals allowed, e.g. 30 or 0.5)`,
+  );
+}
+
+export function parseTimeout(value: string): number {
+  return seconds(
+    value,
+    MAX_TIMEOUT_SECONDS,
+    `expected a positive number of seconds up to ${MAX_TIMEOUT_SECONDS} for the whole fetch, retries included (decimals allowed, e.g. 600 or 2.5)`,
+  );
+}
