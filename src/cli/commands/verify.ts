@@ -1,13 +1,13 @@
 // `webc-fetch verify <file.webc>`: the container checks of a download, on a local file, then
 // what it carries. For publishers before `wasmer publish`, and for anyone handed a `.webc`.
 import nodePath from 'node:path';
-import { SettingError } from '../../core/errors.js';
+import { SettingError, isWebcFetchError, type ErrorCode } from '../../core/errors.js';
 import { SETTINGS, SettingProblemError } from '../../core/settings.js';
 import { keepText } from '../../core/text/redaction.js';
 import type { Sha256Hex, WebcVersion } from '../../core/types.js';
-import { UsageError, type Invocation } from '../args.js';
+import { EXIT, UsageError, type Invocation } from '../args.js';
 import type { CliIo } from '../cli-io.js';
-import { defaultCliWording, reportFailure } from '../messages.js';
+import { defaultCliWording, reportFailure, writeFailure } from '../messages.js';
 import { inspectLocalContainer, type LocalContainer } from '../local-container.js';
 import { formatBytes } from '../progress.js';
 import { terminalJson, terminalText } from '../terminal-text.js';
@@ -40,8 +40,8 @@ function sha256Flag(value: string | true | undefined): Sha256Hex | undefined {
 
 export async function run(invocation: Invocation, io: CliIo): Promise<number> {
   const wording = defaultCliWording(io.platform);
+  const [file = ''] = invocation.positionals;
   try {
-    const [file = ''] = invocation.positionals;
     const webc = webcFlag(invocation.flags['webc']);
     const sha256 = sha256Flag(invocation.flags['sha256']);
     const checked = await inspectLocalContainer(file, { webc, sha256, signal: io.signal });
@@ -50,9 +50,19 @@ export async function run(invocation: Invocation, io: CliIo): Promise<number> {
     else io.stdout.write(humanReport(fields));
     return 0;
   } catch (error) {
+    // The container's reason, exactly as a download reports it, after the file it concerns.
+    if (isWebcFetchError(error) && FILE_CODES.has(error.code)) {
+      writeFailure(io.stderr, [terminalText(`${file}: ${error.message}`)]);
+      return EXIT.failure;
+    }
     return reportFailure(error, io.stderr, wording, keepText);
   }
 }
+
+const FILE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'CONTAINER_INVALID',
+  'DIGEST_MISMATCH',
+]);
 
 export interface VerifyFields {
   readonly file: string;
