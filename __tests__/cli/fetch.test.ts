@@ -63,7 +63,8 @@ describe('webc-fetch fetch', () => {
     });
     expect(readFileSync(String(json?.['path'])).equals(published())).toBe(true);
     expect(run.stderr).toContain('Downloading acme/good@1.2.0 (v3)');
-    expect(run.stderr).not.toMatch(/[\u001b\r]/);
+    expect(run.stderr).not.toContain('\u001b');
+    expect(run.stderr).not.toContain('\r');
     const [, download] = reg.server.requests;
     expect(download?.headers['user-agent']).toBe(
       'webc-fetch/1.0.0 (cli; +https://github.com/webc-fetch/webc-fetch)',
