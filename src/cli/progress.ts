@@ -103,6 +103,12 @@ export function createPlainDisplay(
 /** The display for `stream`: a bar on a terminal, plain lines elsewhere. */
 export async function createProgressDisplay(stream: OutStream): Promise<ProgressDisplay> {
   if (stream.isTTY !== true) return createPlainDisplay(stream);
-  const { createBarDisplay } = await import('./progress-bar.js');
-  return createBarDisplay(stream);
+  try {
+    const { createBarDisplay } = await import('./progress-bar.js');
+    return createBarDisplay(stream);
+  } catch {
+    // The bar's library needs `util.styleText` (Node 20.12+); an older Node 20 cannot load
+    // it, and gets the plain lines rather than a failed fetch.
+    return createPlainDisplay(stream);
+  }
 }
