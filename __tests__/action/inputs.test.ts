@@ -79,6 +79,8 @@ describe('readInputs', () => {
         sha256: undefined,
         out: undefined,
       },
+      requests: [options.request],
+      run: { dependencies: false, directory: undefined, wasmerCache: false, lockfile: undefined },
     });
   });
 
@@ -235,6 +237,10 @@ describe('readInputs', () => {
         'retries',
         'request-timeout',
         'timeout',
+        'dependencies',
+        'directory',
+        'wasmer-cache',
+        'lockfile',
       ]),
     );
   });

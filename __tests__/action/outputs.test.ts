@@ -3,9 +3,18 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { MAX_OUTPUT_CHARS, actionOutputs } from '../../src/action/outputs.js';
-import type { FetchResult } from '../../src/core/fetcher.js';
+import {
+  MAX_OUTPUT_CHARS,
+  MAX_PACKAGE_FIELD_CHARS,
+  MAX_PACKAGES_CHARS,
+  actionOutputs,
+  runOutputs,
+} from '../../src/action/outputs.js';
+import type { FetchResult, RunResult } from '../../src/core/fetcher.js';
+import { buildLockfile } from '../../src/core/lock/lockfile.js';
+import { parsePackageSpec } from '../../src/core/spec/package-spec.js';
 import { RESULT_FIELDS } from '../../src/core/report/result-fields.js';
+import { RUN_FIELD_NAMES } from '../../src/core/report/run-fields.js';
 import { createRedactor, keepText } from '../../src/core/text/redaction.js';
 import type { Logger, Sha256Hex } from '../../src/core/types.js';
 
@@ -44,7 +53,9 @@ function collect(): Logger & { warnings: string[] } {
 
 describe('the action outputs', () => {
   it('are the result fields, in the order and by the names action.yml declares', () => {
-    expect(RESULT_FIELDS.map((f) => f.name)).toEqual(Object.keys(action.outputs));
+    expect([...RESULT_FIELDS.map((f) => f.name), ...RUN_FIELD_NAMES]).toEqual(
+      Object.keys(action.outputs),
+    );
   });
 
   it('write every field as text, lists and maps as JSON', () => {
@@ -78,5 +89,91 @@ describe('the action outputs', () => {
       expect.stringMatching(/^The commands output lists \d+ of 5000 command names, then stops/),
     ]);
     expect(outputs['path']).toBe('/cache/***.webc');
+  });
+});
+
+function runWith(results: readonly FetchResult[], single = results.length === 1): RunResult {
+  const trees = (single ? [results] : results.map((r) => [r])).map((members) => ({
+    ok: true as const,
+    request: { spec: parsePackageSpec('acme/tool'), sha256: undefined, out: undefined },
+    webc: 'v2' as const,
+    members: members.map((r, index) => ({
+      member: {
+        id: `acme/tool@${index}`,
+        resolved: { id: r.id, distributions: {}, unusable: [] },
+        root: index === 0,
+        chain: [`acme/tool@${index}`],
+        requiredBy: [],
+        dependencies: {},
+      },
+      result: r,
+    })),
+  }));
+  const containers = results.map((r, index) => ({
+    result: r,
+    root: !single || index === 0,
+    registry: 'https://registry.example/graphql',
+    resolvedDependencies: undefined,
+  }));
+  return {
+    ok: true,
+    locked: false,
+    dependencies: false,
+    trees,
+    containers,
+    lock: buildLockfile([
+      {
+        package: 'acme/tool',
+        version: '1.2.0',
+        webcVersion: 'v2',
+        sha256: 'ab'.repeat(32),
+        size: 42,
+        downloadUrl: 'https://cdn.example/tool.webc',
+        registry: 'https://registry.example/graphql',
+        root: true,
+      },
+    ]),
+    directory: undefined,
+    wasmerCache: undefined,
+  };
+}
+
+describe('the outputs of a run', () => {
+  it('are the single-package outputs of the root, packages and the lock text', () => {
+    const outputs = Object.fromEntries(runOutputs(runWith([result]), keepText, collect()));
+    expect(outputs['package']).toBe('acme/tool');
+    expect(JSON.parse(outputs['packages'] ?? '')).toEqual([
+      expect.objectContaining({ package: 'acme/tool', size: 42, 'cache-hit': false, root: true }),
+    ]);
+    expect(JSON.parse(outputs['lock'] ?? '')).toMatchObject({ lockfileVersion: 1 });
+    expect(Object.keys(outputs)).toEqual(Object.keys(action.outputs));
+  });
+
+  it('leave the single-package outputs empty when several packages were asked for', () => {
+    const outputs = Object.fromEntries(
+      runOutputs(runWith([result, result], false), keepText, collect()),
+    );
+    for (const { name } of RESULT_FIELDS) expect(outputs[name], name).toBe('');
+    expect(JSON.parse(outputs['packages'] ?? '')).toHaveLength(2);
+  });
+
+  it('keep whole containers and bounded lists in packages, as valid JSON, with warnings', () => {
+    const many = Array.from({ length: 2_000 }, (_, i) => `command-${i}`);
+    const big = {
+      ...result,
+      container: { ...result.container, commands: many, entrypoint: 'e'.repeat(100_000) },
+    };
+    const logger = collect();
+    const results = Array.from({ length: 3_000 }, () => big);
+    const outputs = Object.fromEntries(runOutputs(runWith(results, false), keepText, logger));
+    const packages = JSON.parse(outputs['packages'] ?? '') as { commands: string[] }[];
+    expect((outputs['packages'] ?? '').length).toBeLessThanOrEqual(MAX_PACKAGES_CHARS);
+    expect(packages.length).toBeLessThan(3_000);
+    expect(JSON.stringify(packages[0]?.commands).length).toBeLessThanOrEqual(
+      MAX_PACKAGE_FIELD_CHARS,
+    );
+    expect(logger.warnings.at(-1)).toMatch(
+      /^The packages output lists \d+ of 3000 delivered containers/,
+    );
   });
 });

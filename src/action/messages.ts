@@ -18,6 +18,10 @@ export const ACTION_INPUTS: Readonly<Record<SettingKey, string>> = {
   retries: 'retries',
   requestTimeout: 'request-timeout',
   timeout: 'timeout',
+  dependencies: 'dependencies',
+  directory: 'directory',
+  wasmerCache: 'wasmer-cache',
+  lockfile: 'lockfile',
 };
 
 const code = (name: string): string => `\`${name}\``;

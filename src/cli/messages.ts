@@ -24,6 +24,10 @@ export const CLI_FLAGS: Readonly<Record<SettingKey, string>> = {
   retries: '--retries',
   requestTimeout: '--request-timeout',
   timeout: '--timeout',
+  dependencies: '--dependencies',
+  directory: '--directory',
+  wasmerCache: '--wasmer-cache',
+  lockfile: '--lockfile',
 };
 
 export interface CliWordingOptions {

@@ -6,7 +6,10 @@ import { BACKOFF, type RetryPolicy } from './http/retry.js';
 import type { PackageCache } from './cache/package-cache.js';
 import { download } from './deliver/download.js';
 import type { DownloadProgress } from './deliver/download-progress.js';
-import { deliverPackage, type DeliverPorts, type FetchResult } from './deliver/deliver-package.js';
+import { deliverPackage, type FetchResult } from './deliver/deliver-package.js';
+import { fetchRun, type RunOptions, type RunPorts } from './run/fetch-run.js';
+import { updateLockfile, type LockfileUpdate } from './run/run-lock.js';
+import type { RunResult } from './run/run-result.js';
 import { WebcFetchError } from './errors.js';
 import type { PackageRequest, RunSettings } from './settings.js';
 import { createGraphqlTransport } from './source/graphql-transport.js';
@@ -16,6 +19,15 @@ import type { Logger } from './types.js';
 import { NEUTRAL_WORDING, sayWith, setting, words, type Wording } from './words.js';
 
 export type { FetchResult } from './deliver/deliver-package.js';
+export type { RunOptions } from './run/fetch-run.js';
+export type { LockfileUpdate } from './run/run-lock.js';
+export type {
+  DeliveredContainer,
+  DeliveredMember,
+  RunResult,
+  TreeResult,
+} from './run/run-result.js';
+export { runFailure } from './run/run-result.js';
 
 /** What a front door supplies. */
 export interface FetcherIo {
@@ -46,6 +58,33 @@ export interface FetchOptions {
 export interface Fetcher {
   /** Resolves, downloads or re-verifies, places and caches one package; see deliver-package.ts. */
   fetch(request: PackageRequest, options?: FetchOptions): Promise<FetchResult>;
+  /**
+   * Fetches several packages, each the root of its own tree (with `dependencies`, the whole
+   * dependency closure), in one WebC version per tree; a locked run with `lockfile`. Writes the
+   * offline folder and primes Wasmer's cache when asked and the whole run succeeded. The overall
+   * timeout bounds the whole run. See run/fetch-run.ts.
+   */
+  run(requests: readonly PackageRequest[], options?: RunOptions & FetchOptions): Promise<RunResult>;
+  /**
+   * `webc-fetch lock`: fetches and verifies `requests` (a normal run, not a locked one) and,
+   * when every tree succeeded, writes the lock of the run into the lockfile at `output`, merged
+   * with what it locks already (docs/lockfile.md). `written` is undefined when the run failed.
+   */
+  lock(requests: readonly PackageRequest[], options: LockOptions & FetchOptions): Promise<LockRun>;
+}
+
+export interface LockOptions {
+  /** The lockfile to write or update (`-o webc.lock`). */
+  readonly output: string;
+  /** Lock each root's dependency tree too. */
+  readonly dependencies?: boolean;
+  readonly concurrency?: number;
+}
+
+export interface LockRun {
+  readonly run: RunResult;
+  /** The lockfile as written (or found unchanged); undefined when the run failed. */
+  readonly written: LockfileUpdate | undefined;
 }
 
 export function createFetcher(settings: RunSettings, io: FetcherIo): Fetcher {
@@ -54,41 +93,60 @@ export function createFetcher(settings: RunSettings, io: FetcherIo): Fetcher {
   const redact = io.redact ?? keepText;
   const retry: RetryPolicy = { retries: settings.retries, ...BACKOFF };
   const cache = settings.cache ? io.cache : undefined;
+  /** Runs `body` with the pipeline's ports, within the overall bound. */
+  const bounded = async <T>(
+    signal: AbortSignal | undefined,
+    body: (ports: RunPorts) => Promise<T>,
+  ): Promise<T> => {
+    const bound = overallBound(settings.timeoutMs, signal);
+    try {
+      const transport = createGraphqlTransport({
+        endpoint: settings.registry,
+        token: settings.token,
+        userAgent: io.userAgent,
+        retry,
+        requestTimeoutMs: settings.requestTimeoutMs,
+        logger: io.logger,
+        signal: bound.signal,
+        say,
+      });
+      return await body({
+        registry: createRegistryClient(transport, { logger: io.logger, redact }),
+        cache,
+        download,
+        stagingDir: io.stagingDir,
+        userAgent: io.userAgent,
+        logger: io.logger,
+        redact,
+        say,
+        retry,
+        signal: bound.signal,
+        progress: io.progress,
+      });
+    } catch (error) {
+      // The caller stopped it: its reason, not whatever the interrupted request became.
+      if (signal?.aborted === true) throw signal.reason;
+      throw error;
+    } finally {
+      bound.clear();
+    }
+  };
+  const run = (requests: readonly PackageRequest[], options: RunOptions & FetchOptions = {}) =>
+    bounded(options.signal, async (ports) => {
+      const result = await fetchRun(requests, settings, options, ports);
+      // A run interrupted by its caller ends with the caller's reason, not with failed trees.
+      if (options.signal?.aborted === true) throw options.signal.reason;
+      return result;
+    });
   return {
-    async fetch(request, options = {}) {
-      const bound = overallBound(settings.timeoutMs, options.signal);
-      try {
-        const transport = createGraphqlTransport({
-          endpoint: settings.registry,
-          token: settings.token,
-          userAgent: io.userAgent,
-          retry,
-          requestTimeoutMs: settings.requestTimeoutMs,
-          logger: io.logger,
-          signal: bound.signal,
-          say,
-        });
-        const ports: DeliverPorts = {
-          registry: createRegistryClient(transport, { logger: io.logger, redact }),
-          cache,
-          download,
-          stagingDir: io.stagingDir,
-          userAgent: io.userAgent,
-          logger: io.logger,
-          redact,
-          say,
-          retry,
-          signal: bound.signal,
-          progress: io.progress,
-        };
-        return await deliverPackage(request, settings, ports);
-      } catch (error) {
-        // The caller stopped it: its reason, not whatever the interrupted request became.
-        if (options.signal?.aborted === true) throw options.signal.reason;
-        throw error;
-      } finally {
-        bound.clear();
-      }
+    fetch: (request, options = {}) =>
+      bounded(options.signal, (ports) => deliverPackage(request, settings, ports)),
+    run,
+    async lock(requests, options) {
+      const { output, ...rest } = options;
+      const result = await run(requests, rest);
+      if (!result.ok || result.lock === undefined) return { run: result, written: undefined };
+      return { run: result, written: await updateLockfile(output, result.lock) };
     },
   };
 }

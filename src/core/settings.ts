@@ -9,6 +9,7 @@ import {
   MAX_RETRIES,
   MAX_TIMEOUT_SECONDS,
   SettingProblemError,
+  parsePackageSpecs,
   parsePriority,
   parseRegistryUrl,
   parseRequestTimeout,
@@ -17,9 +18,15 @@ import {
   parseSwitch,
   parseTimeout,
 } from './setting-parsers.js';
-import { parsePackageSpec } from './spec/package-spec.js';
 import type { PackageSpec, Sha256Hex, WebcVersion } from './types.js';
-import { place, words, type SettingKey, type SettingProblem } from './words.js';
+import {
+  place,
+  setting,
+  words,
+  type SettingKey,
+  type SettingProblem,
+  type Words,
+} from './words.js';
 
 export type { SettingKey } from './words.js';
 export {
@@ -82,12 +89,12 @@ function define<T, K extends SettingKey>(
 
 /** The settings, their defaults, parsers and docs. */
 export const SETTINGS = {
-  spec: define<PackageSpec, 'spec'>({
+  spec: define<PackageSpec[], 'spec'>({
     key: 'spec',
     defaultText: '',
     required: 'expected namespace/name, namespace/name@<constraint> or sha256:<64 hex>',
-    doc: 'The package: namespace/name, namespace/name@<constraint> or sha256:<64 hex>.',
-    parse: parsePackageSpec,
+    doc: 'The packages, one per line: namespace/name, namespace/name@<constraint> or sha256:<64 hex>.',
+    parse: parsePackageSpecs,
   }),
   priority: define<WebcVersion[], 'priority'>({
     key: 'priority',
@@ -143,14 +150,54 @@ export const SETTINGS = {
     doc: `Seconds the whole fetch may take, retries and backoff included (at most ${MAX_TIMEOUT_SECONDS}).`,
     parse: parseTimeout,
   }),
+  dependencies: define<boolean, 'dependencies'>({
+    key: 'dependencies',
+    defaultText: 'false',
+    doc: "Also fetch and verify every package's dependency tree (the manifests' `use` maps).",
+    parse: parseSwitch,
+  }),
+  directory: define<string, 'directory'>({
+    key: 'directory',
+    defaultText: '',
+    doc: "Write Wasmer's offline folder here (<namespace>/<name>/<version>.webc and .sha256) once the whole run succeeded.",
+    parse: (text) => text,
+  }),
+  wasmerCache: define<boolean, 'wasmerCache'>({
+    key: 'wasmerCache',
+    defaultText: 'false',
+    doc: "Also place every verified container in Wasmer's own cache (checkouts/<sha256>.bin).",
+    parse: parseSwitch,
+  }),
+  lockfile: define<string, 'lockfile'>({
+    key: 'lockfile',
+    defaultText: '',
+    doc: 'Deliver what this lockfile pins, asking no registry (a locked run).',
+    parse: (text) => text,
+  }),
 } as const satisfies { readonly [K in SettingKey]: SettingDefinition<unknown, K> };
 
 /** The raw text a front door has for a setting; '' or undefined when not given. */
 export type SettingReader = (key: SettingKey) => string | undefined;
 
+/** How the packages of one run are fetched together (src/core/run/). */
+export interface RunChoices {
+  /** Also deliver each package's dependency tree. */
+  readonly dependencies: boolean;
+  /** Wasmer's offline folder to write once the whole run succeeded; undefined for none. */
+  readonly directory: string | undefined;
+  /** Also prime Wasmer's own cache. */
+  readonly wasmerCache: boolean;
+  /** A locked run: the lockfile to deliver from, asking no registry; undefined for none. */
+  readonly lockfile: string | undefined;
+}
+
 export interface ParsedSettings {
   readonly settings: RunSettings;
+  /** The first package: the only one, unless several specs were given. */
   readonly request: PackageRequest;
+  /** Every package, one per spec, in the order given. */
+  readonly requests: readonly PackageRequest[];
+  readonly run: RunChoices;
 }
 
 type ValueOf<K extends SettingKey> = ReturnType<(typeof SETTINGS)[K]['parse']>;
@@ -190,11 +237,20 @@ export function parseSettings(read: SettingReader): ParsedSettings {
     retries: get('retries'),
     requestTimeout: get('requestTimeout'),
     timeout: get('timeout'),
+    dependencies: get('dependencies'),
+    directory: get('directory'),
+    wasmerCache: get('wasmerCache'),
+    lockfile: get('lockfile'),
   };
   const { spec, priority, registry, cache, retries, requestTimeout, timeout } = values;
+  const { dependencies, wasmerCache } = values;
+  if (spec !== undefined && spec.length > 1) problems.push(...onePackageOnly(values));
+  const [first] = spec ?? [];
   if (
     problems.length > 0 ||
-    spec === undefined ||
+    first === undefined ||
+    dependencies === undefined ||
+    wasmerCache === undefined ||
     priority === undefined ||
     registry === undefined ||
     cache === undefined ||
@@ -204,6 +260,11 @@ export function parseSettings(read: SettingReader): ParsedSettings {
   ) {
     throw new SettingError(problems);
   }
+  const requests = (spec ?? [first]).map((each): PackageRequest => ({
+    spec: each,
+    sha256: values.sha256,
+    out: values.out,
+  }));
   return {
     settings: {
       priority,
@@ -214,8 +275,47 @@ export function parseSettings(read: SettingReader): ParsedSettings {
       requestTimeoutMs: requestTimeout,
       timeoutMs: timeout,
     },
-    request: { spec, sha256: values.sha256, out: values.out },
+    request: requests[0] ?? { spec: first, sha256: values.sha256, out: values.out },
+    requests,
+    run: {
+      dependencies,
+      directory: values.directory,
+      wasmerCache,
+      lockfile: values.lockfile,
+    },
   };
+}
+
+/** Settings that describe one package: refused when several specs were given. */
+function onePackageOnly(values: {
+  readonly spec?: readonly PackageSpec[] | undefined;
+  readonly sha256?: Sha256Hex | undefined;
+  readonly out?: string | undefined;
+}): SettingProblem[] {
+  const count = values.spec?.length ?? 0;
+  const problems: SettingProblem[] = [];
+  const refuse = (key: 'sha256' | 'out', value: string, instead: Words): void => {
+    problems.push({
+      setting: key,
+      value,
+      problem: words`it describes one package, and ${setting('spec')} lists ${count}`,
+      accepted: instead,
+      style: 'clause',
+    });
+  };
+  if (values.sha256 !== undefined)
+    refuse(
+      'sha256',
+      values.sha256,
+      words`pin several packages with ${setting('lockfile', 'name')}, or give one spec`,
+    );
+  if (values.out !== undefined)
+    refuse(
+      'out',
+      values.out,
+      words`use ${setting('directory', 'name')} for several packages, or give one spec`,
+    );
+  return problems;
 }
 
 /** A required setting left empty, or a value of only whitespace where a path is expected. */
@@ -234,6 +334,15 @@ function missing(
     };
   }
   // Whitespace only: more likely a variable that expanded to blanks than "no path".
+  if ((key === 'directory' || key === 'lockfile') && raw !== '') {
+    return {
+      setting: key,
+      value: raw,
+      problem: undefined,
+      accepted: ['expected a path, or leave it empty'],
+      style: 'clause',
+    };
+  }
   if (key === 'out' && raw !== '') {
     return {
       setting: key,

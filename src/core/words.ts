@@ -14,7 +14,11 @@ export type SettingKey =
   | 'out'
   | 'retries'
   | 'requestTimeout'
-  | 'timeout';
+  | 'timeout'
+  | 'dependencies'
+  | 'directory'
+  | 'wasmerCache'
+  | 'lockfile';
 
 export const SETTING_KEYS: readonly SettingKey[] = [
   'spec',
@@ -27,6 +31,10 @@ export const SETTING_KEYS: readonly SettingKey[] = [
   'retries',
   'requestTimeout',
   'timeout',
+  'dependencies',
+  'directory',
+  'wasmerCache',
+  'lockfile',
 ];
 
 /**
@@ -181,6 +189,10 @@ export const SETTING_NOUNS: Readonly<Record<SettingKey, string>> = {
   retries: 'the retry count',
   requestTimeout: 'the request timeout',
   timeout: 'the overall timeout',
+  dependencies: 'the dependencies switch',
+  directory: 'the offline folder',
+  wasmerCache: 'the Wasmer cache switch',
+  lockfile: 'the lockfile',
 };
 
 const NEUTRAL_PLACES: Readonly<Record<Place, Record<PlaceForm, string>>> = {

@@ -109,6 +109,20 @@ export async function deliverPackage(
   ports: DeliverPorts,
 ): Promise<FetchResult> {
   const resolved = await resolvePackage(request.spec, ports.registry, ports.logger);
+  return deliverResolved(resolved, request, settings, ports);
+}
+
+/**
+ * Delivers the first WebC version of `settings.priority` that verifies, for a version already
+ * chosen (by `resolvePackage`, a dependency closure or a lockfile). `settings.registry` names
+ * where the version was resolved: the cache key and the download policy use it.
+ */
+export async function deliverResolved(
+  resolved: ResolvedPackage,
+  request: Pick<PackageRequest, 'sha256' | 'out'>,
+  settings: DeliverSettings,
+  ports: DeliverPorts,
+): Promise<FetchResult> {
   await mkdir(ports.stagingDir, { recursive: true }).catch((error: unknown) => {
     throw new WebcFetchError(
       'WRITE_FAILED',
@@ -156,7 +170,7 @@ export async function deliverPackage(
 /** Everything one candidate's delivery needs, besides its WebC version. */
 interface Candidate {
   readonly resolved: ResolvedPackage;
-  readonly request: PackageRequest;
+  readonly request: Pick<PackageRequest, 'sha256' | 'out'>;
   readonly settings: DeliverSettings;
   readonly ports: DeliverPorts;
   readonly target: PathTarget | undefined;
