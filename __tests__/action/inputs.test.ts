@@ -69,6 +69,7 @@ describe('readInputs', () => {
         retries: 3,
         requestTimeoutMs: 30_000,
         timeoutMs: 600_000,
+        remoteCache: false,
       },
       request: {
         spec: {
@@ -95,6 +96,7 @@ describe('readInputs', () => {
         retries: '0',
         'request-timeout': '0.5',
         timeout: '2.5',
+        'actions-cache': 'True',
       }),
     );
     expect(options).toEqual({
@@ -109,6 +111,7 @@ describe('readInputs', () => {
       retries: 0,
       requestTimeoutMs: 500,
       timeoutMs: 2500,
+      remoteCache: true,
     });
   });
 
@@ -149,6 +152,7 @@ describe('readInputs', () => {
     ['cache', 'yes', /true or false/],
     ['cache', '1', /true or false/],
     ['cache', 'tRUE', /true or false/],
+    ['actions-cache', 'yes', /true or false/],
     ['path', '   ', /file path/],
     ['retries', '-1', /0 to 10/],
     ['retries', '11', /0 to 10/],
@@ -235,6 +239,7 @@ describe('readInputs', () => {
         'retries',
         'request-timeout',
         'timeout',
+        'actions-cache',
       ]),
     );
   });

@@ -57,6 +57,7 @@ describe('parseSettings', () => {
         retries: 3,
         requestTimeoutMs: 30_000,
         timeoutMs: 600_000,
+        remoteCache: false,
       },
       request: {
         spec: {

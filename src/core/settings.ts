@@ -45,6 +45,8 @@ export interface RunSettings {
   readonly requestTimeoutMs: number;
   /** The bound on one whole fetch (resolution, downloads, retries, backoff); undefined = none. */
   readonly timeoutMs: number | undefined;
+  /** Whether to use the shared (remote) cache the front door supplies; see deliver/remote-restore.ts. */
+  readonly remoteCache: boolean;
 }
 
 /** One package to fetch. */
@@ -143,6 +145,12 @@ export const SETTINGS = {
     doc: `Seconds the whole fetch may take, retries and backoff included (at most ${MAX_TIMEOUT_SECONDS}).`,
     parse: parseTimeout,
   }),
+  remoteCache: define<boolean, 'remoteCache'>({
+    key: 'remoteCache',
+    defaultText: 'false',
+    doc: 'Also use a cache shared between machines: restores are re-verified, verified downloads saved.',
+    parse: parseSwitch,
+  }),
 } as const satisfies { readonly [K in SettingKey]: SettingDefinition<unknown, K> };
 
 /** The raw text a front door has for a setting; '' or undefined when not given. */
@@ -190,6 +198,7 @@ export function parseSettings(read: SettingReader): ParsedSettings {
     retries: get('retries'),
     requestTimeout: get('requestTimeout'),
     timeout: get('timeout'),
+    remoteCache: get('remoteCache'),
   };
   const { spec, priority, registry, cache, retries, requestTimeout, timeout } = values;
   if (
@@ -200,7 +209,8 @@ export function parseSettings(read: SettingReader): ParsedSettings {
     cache === undefined ||
     retries === undefined ||
     requestTimeout === undefined ||
-    timeout === undefined
+    timeout === undefined ||
+    values.remoteCache === undefined
   ) {
     throw new SettingError(problems);
   }
@@ -213,6 +223,7 @@ export function parseSettings(read: SettingReader): ParsedSettings {
       retries,
       requestTimeoutMs: requestTimeout,
       timeoutMs: timeout,
+      remoteCache: values.remoteCache,
     },
     request: { spec, sha256: values.sha256, out: values.out },
   };

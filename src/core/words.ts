@@ -14,7 +14,8 @@ export type SettingKey =
   | 'out'
   | 'retries'
   | 'requestTimeout'
-  | 'timeout';
+  | 'timeout'
+  | 'remoteCache';
 
 export const SETTING_KEYS: readonly SettingKey[] = [
   'spec',
@@ -27,6 +28,7 @@ export const SETTING_KEYS: readonly SettingKey[] = [
   'retries',
   'requestTimeout',
   'timeout',
+  'remoteCache',
 ];
 
 /**
@@ -37,11 +39,12 @@ export const SETTING_KEYS: readonly SettingKey[] = [
 export type SettingForm = 'noun' | 'name' | 'plain' | 'off';
 
 /**
- * Places a front door chooses: the folder downloads are staged in, and the cache of verified
- * containers. `noun`: what it is called ("tool cache"); `origin`: what decides where it is
+ * Places a front door chooses: the folder downloads are staged in, the cache of verified
+ * containers, and a cache shared between machines (`remoteCache`, see cache/remote-cache.ts).
+ * `noun`: what it is called ("tool cache"); `origin`: what decides where it is
  * ("RUNNER_TOOL_CACHE", "--cache-dir").
  */
-export type Place = 'staging' | 'cache';
+export type Place = 'staging' | 'cache' | 'remoteCache';
 export type PlaceForm = 'noun' | 'origin';
 
 /** One setting's value refused, with what is wrong and what is accepted. */
@@ -181,11 +184,13 @@ export const SETTING_NOUNS: Readonly<Record<SettingKey, string>> = {
   retries: 'the retry count',
   requestTimeout: 'the request timeout',
   timeout: 'the overall timeout',
+  remoteCache: 'the shared cache',
 };
 
 const NEUTRAL_PLACES: Readonly<Record<Place, Record<PlaceForm, string>>> = {
   staging: { noun: 'staging folder', origin: 'the staging location' },
   cache: { noun: 'cache', origin: 'the cache folder' },
+  remoteCache: { noun: 'shared cache', origin: 'the shared cache setting' },
 };
 
 /** The core's own words: what tests, libraries and the messages' `message` text use. */
