@@ -1,7 +1,7 @@
 // Bundles the front doors. Each entry of BUNDLES is one esbuild build over the shared options
 // below; the action is one ESM file, the way the runner loads it. Before bundling, the mirror's
 // schema module is regenerated from schema.graphql, so a bundle never carries a stale schema.
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -38,6 +38,24 @@ const shared = {
       },
     },
     {
+      // @actions/cache tells a save refused because another job is saving the same key (logged
+      // as info) from a failure (a warning) by `error.name === ReserveCacheError.name`; minified,
+      // the class is renamed and every such race would print a warning. Its error classes set
+      // `this.name` to their own name, so the literal is the same comparison. (esbuild's
+      // keepNames would do it too, at a cost to every start.)
+      name: 'actions-cache-error-names',
+      setup(b) {
+        b.onLoad({ filter: /[\\/]@actions[\\/]cache[\\/]lib[\\/]cache\.js$/ }, async (args) => {
+          const source = await readFile(args.path, 'utf8');
+          const names = /\b(ValidationError|ReserveCacheError|FinalizeCacheError)\.name\b/g;
+          const patched = source.replace(names, "'$1'");
+          if (patched === source)
+            throw new Error(`actions-cache-error-names: nothing to patch in ${args.path}`);
+          return { contents: patched, loader: 'js' };
+        });
+      },
+    },
+    {
       name: 'undici-stub',
       setup(b) {
         b.onResolve({ filter: /^undici$/ }, () => ({
@@ -51,14 +69,28 @@ const shared = {
 };
 
 /**
- * One entry per front door. The action must stay one self-contained file (the runner loads
- * `dist/index.js` as it is); another front door may add its own entry here, e.g. with
- * `splitting: true` and an `outdir` of its own chunks.
+ * The action's chunks: `dist/index.js` (what the runner loads) imports them by relative path.
+ * The Actions cache client (@actions/cache, ~720 KB) is loaded by a dynamic import only with
+ * `actions-cache: true` (src/action/actions-cache-setup.ts), so every other run starts as fast
+ * as before; code both halves use lands in a chunk the entry imports statically. The folder is
+ * emptied before each build so no stale chunk is left for a commit.
  */
+const ACTION_CHUNKS = 'action-chunks';
+
+/** One entry per front door; `clean` lists output folders emptied before the build. */
 const BUNDLES = [
   {
     name: 'action',
-    options: { entryPoints: ['src/action/index.ts'], outfile: 'dist/index.js' },
+    clean: [`dist/${ACTION_CHUNKS}`],
+    options: {
+      entryPoints: { index: 'src/action/index.ts' },
+      outdir: 'dist',
+      splitting: true,
+      // @actions/cache tells a refused save (another job saving the same key: info) from a
+      // failure (a warning) by comparing `error.name` with `ReserveCacheError.name`; minified
+      // class names would turn every such race into a warning.
+      chunkNames: `${ACTION_CHUNKS}/[name]-[hash]`,
+    },
   },
 ];
 
@@ -66,5 +98,6 @@ writeSchemaModule();
 const only = process.argv.slice(2);
 for (const bundle of BUNDLES) {
   if (only.length > 0 && !only.includes(bundle.name)) continue;
+  for (const dir of bundle.clean ?? []) rmSync(dir, { recursive: true, force: true });
   await build({ ...shared, ...bundle.options });
 }

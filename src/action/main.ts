@@ -17,6 +17,8 @@ import { createRedactor, secretForms, type Redactor } from '../core/text/redacti
 import { boundText, oneLine } from '../core/text/text-bounds.js';
 import type { Logger } from '../core/types.js';
 import { sayWith } from '../core/words.js';
+import type { RemoteCache } from '../core/cache/remote-cache.js';
+import { hasLingeringCalls, setUpActionsCache } from './actions-cache-setup.js';
 import { readInputs } from './inputs.js';
 import { ACTION_WORDING, describeForAction } from './messages.js';
 import { actionOutputs } from './outputs.js';
@@ -40,7 +42,16 @@ function createLogger(redact: Redactor): Logger {
   };
 }
 
-export async function run(): Promise<void> {
+/** How a run ended, for the entry point. */
+export interface RunEnd {
+  /**
+   * Calls to the cache service were given up on and may still be running (its client
+   * cannot be stopped): the process should exit now rather than wait for them.
+   */
+  readonly lingering: boolean;
+}
+
+export async function run(): Promise<RunEnd> {
   let subject = core.getInput('package') || '(no package)';
   // Masked before anything else can echo it, in every spelling a hostile registry could echo
   // back (base64 of the Authorization header, percent-encoded, JSON-escaped, …); also cut out
@@ -53,13 +64,18 @@ export async function run(): Promise<void> {
   const redactSummary = createRedactor([token, markdownText(token)]);
   const logger = createLogger(redact);
   const say = sayWith(ACTION_WORDING);
+  let remoteCache: RemoteCache | undefined;
   try {
     const { settings, request } = readInputs((name) => core.getInput(name));
     subject = core.getInput('package');
     logger.info(
       `webc-fetch ${WEBC_FETCH_VERSION}: ${subject}, priority ${settings.priority.join(', ')}`,
     );
-    const result = await createFetcher(settings, runnerIo(settings, logger, redact)).fetch(request);
+    remoteCache = settings.remoteCache
+      ? await setUpActionsCache(logger, { start: core.startGroup, end: core.endGroup })
+      : undefined;
+    const io = { ...runnerIo(settings, logger, redact), remoteCache };
+    const result = await createFetcher(settings, io).fetch(request);
     for (const [name, value] of actionOutputs(result, redact, logger)) core.setOutput(name, value);
     await writeSummary(redactSummary(successSummary(result, redact, say)));
   } catch (error) {
@@ -68,6 +84,7 @@ export async function run(): Promise<void> {
     const failure = { subject, message, attempts: attemptsOf(error) };
     await writeSummary(redactSummary(failureSummary(failure, redact)));
   }
+  return { lingering: hasLingeringCalls(remoteCache) };
 }
 
 /** The core's io on a runner: RUNNER_TEMP for staging, the runner tool cache, the action's words. */
