@@ -200,7 +200,12 @@ describe('the bundled action against the embedded registry', () => {
     reg.server.clearRequests();
     const second = await run({ package: 'acme/good@1.2.0' }, dirs);
     expect(second.exitCode).toBe(0);
-    expect(second.outputs).toEqual({ ...first.outputs, 'cache-hit': 'true' });
+    expect(first.outputs['cache-source']).toBe('none');
+    expect(second.outputs).toEqual({
+      ...first.outputs,
+      'cache-hit': 'true',
+      'cache-source': 'tool',
+    });
     expect(reg.server.requests.map((r) => r.listener)).toEqual(['graphql']);
   });
 
