@@ -42,7 +42,10 @@ export interface RunActionOptions {
   readonly dirs?: RunnerDirs;
   readonly env?: Record<string, string>;
   readonly timeoutMs?: number;
-  /** The step's working directory; default: this process's. */
+  /**
+   * The step's working directory; default: this process's. A runner starts JavaScript actions
+   * in GITHUB_WORKSPACE, which the Actions cache client requires.
+   */
   readonly cwd?: string;
 }
 

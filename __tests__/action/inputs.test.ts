@@ -69,6 +69,7 @@ describe('readInputs', () => {
         retries: 3,
         requestTimeoutMs: 30_000,
         timeoutMs: 600_000,
+        remoteCache: false,
       },
       request: {
         spec: {
@@ -97,6 +98,7 @@ describe('readInputs', () => {
         retries: '0',
         'request-timeout': '0.5',
         timeout: '2.5',
+        'actions-cache': 'True',
       }),
     );
     expect(options).toEqual({
@@ -111,6 +113,7 @@ describe('readInputs', () => {
       retries: 0,
       requestTimeoutMs: 500,
       timeoutMs: 2500,
+      remoteCache: true,
     });
   });
 
@@ -151,6 +154,7 @@ describe('readInputs', () => {
     ['cache', 'yes', /true or false/],
     ['cache', '1', /true or false/],
     ['cache', 'tRUE', /true or false/],
+    ['actions-cache', 'yes', /true or false/],
     ['path', '   ', /file path/],
     ['retries', '-1', /0 to 10/],
     ['retries', '11', /0 to 10/],
@@ -241,6 +245,7 @@ describe('readInputs', () => {
         'directory',
         'wasmer-cache',
         'lockfile',
+        'actions-cache',
       ]),
     );
   });

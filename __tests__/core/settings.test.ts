@@ -58,6 +58,7 @@ describe('parseSettings', () => {
         retries: 3,
         requestTimeoutMs: 30_000,
         timeoutMs: 600_000,
+        remoteCache: false,
       },
       request: {
         spec: {

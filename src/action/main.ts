@@ -26,6 +26,8 @@ import { createRedactor, secretForms, type Redactor } from '../core/text/redacti
 import { boundText, oneLine } from '../core/text/text-bounds.js';
 import type { Logger } from '../core/types.js';
 import { sayWith, type Say } from '../core/words.js';
+import type { RemoteCache } from '../core/cache/remote-cache.js';
+import { hasLingeringCalls, setUpActionsCache } from './actions-cache-setup.js';
 import { readInputs } from './inputs.js';
 import { ACTION_WORDING, describeForAction } from './messages.js';
 import { runOutputs } from './outputs.js';
@@ -49,7 +51,16 @@ function createLogger(redact: Redactor): Logger {
   };
 }
 
-export async function run(): Promise<void> {
+/** How a run ended, for the entry point. */
+export interface RunEnd {
+  /**
+   * Calls to the cache service were given up on and may still be running (its client
+   * cannot be stopped): the process should exit now rather than wait for them.
+   */
+  readonly lingering: boolean;
+}
+
+export async function run(): Promise<RunEnd> {
   let subject = core.getInput('package') || '(no package)';
   // Masked before anything else can echo it, in every spelling a hostile registry could echo
   // back (base64 of the Authorization header, percent-encoded, JSON-escaped, …); also cut out
@@ -62,18 +73,23 @@ export async function run(): Promise<void> {
   const redactSummary = createRedactor([token, markdownText(token)]);
   const logger = createLogger(redact);
   const say = sayWith(ACTION_WORDING);
+  let remoteCache: RemoteCache | undefined;
   try {
     const { settings, requests, run: choices } = readInputs((name) => core.getInput(name));
     subject = core.getInput('package');
     logger.info(
       `webc-fetch ${WEBC_FETCH_VERSION}: ${subject}, priority ${settings.priority.join(', ')}`,
     );
-    const fetcher = createFetcher(settings, runnerIo(settings, logger, redact));
+    remoteCache = settings.remoteCache
+      ? await setUpActionsCache(logger, { start: core.startGroup, end: core.endGroup })
+      : undefined;
+    const io = { ...runnerIo(settings, logger, redact), remoteCache };
+    const fetcher = createFetcher(settings, io);
     const result = await fetcher.run(requests, runOptions(choices));
     const failure = runFailure(result);
     if (failure !== undefined) {
       await reportFailure(result, failure, subject, { redact, redactSummary });
-      return;
+      return { lingering: hasLingeringCalls(remoteCache) };
     }
     for (const [name, value] of runOutputs(result, redact, logger)) core.setOutput(name, value);
     exportWebcVersion(result, choices, logger);
@@ -84,6 +100,7 @@ export async function run(): Promise<void> {
     const failure = { subject, message, attempts: attemptsOf(error) };
     await writeSummary(redactSummary(failureSummary(failure, redact)));
   }
+  return { lingering: hasLingeringCalls(remoteCache) };
 }
 
 /**

@@ -22,6 +22,7 @@ export const ACTION_INPUTS: Readonly<Record<SettingKey, string>> = {
   directory: 'directory',
   wasmerCache: 'wasmer-cache',
   lockfile: 'lockfile',
+  remoteCache: 'actions-cache',
 };
 
 const code = (name: string): string => `\`${name}\``;
@@ -44,6 +45,7 @@ export const ACTION_WORDING: Wording = {
   },
   place(place, form) {
     if (place === 'cache') return form === 'noun' ? 'tool cache' : 'RUNNER_TOOL_CACHE';
+    if (place === 'remoteCache') return form === 'noun' ? 'Actions cache' : code('actions-cache');
     return form === 'noun' ? 'staging folder' : 'RUNNER_TEMP';
   },
   problem(problem, text) {

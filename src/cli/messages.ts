@@ -28,6 +28,8 @@ export const CLI_FLAGS: Readonly<Record<SettingKey, string>> = {
   directory: '--directory',
   wasmerCache: '--wasmer-cache',
   lockfile: '--lockfile',
+  // The Actions cache exists only on GitHub's runners: the command line has no such flag.
+  remoteCache: 'the actions-cache input (GitHub Actions only)',
 };
 
 export interface CliWordingOptions {
@@ -52,6 +54,7 @@ export function createCliWording(options: CliWordingOptions): Wording {
       return listOf(keys.map(nameOf));
     },
     place(place, form) {
+      if (place === 'remoteCache') return form === 'noun' ? 'shared cache' : 'the shared cache';
       if (place === 'cache') {
         if (form === 'noun') return 'cache';
         return options.cacheDir === undefined

@@ -4,6 +4,7 @@
 // a test each build their own io; nothing here knows which one asked.
 import { BACKOFF, type RetryPolicy } from './http/retry.js';
 import type { PackageCache } from './cache/package-cache.js';
+import type { RemoteCache } from './cache/remote-cache.js';
 import { download } from './deliver/download.js';
 import type { DownloadProgress } from './deliver/download-progress.js';
 import { deliverPackage, type FetchResult } from './deliver/deliver-package.js';
@@ -40,6 +41,11 @@ export interface FetcherIo {
    * line's over a per-user folder); undefined for none. Used only when `settings.cache` is on.
    */
   readonly cache: PackageCache | undefined;
+  /**
+   * A cache shared between machines (the action's is GitHub's cache service); used only when
+   * `settings.remoteCache` is on. Nothing it returns is trusted: see deliver/remote-restore.ts.
+   */
+  readonly remoteCache?: RemoteCache;
   /** Sent with every request, e.g. `webc-fetch/1.0.0 (cli; +https://…)`. */
   readonly userAgent: string;
   /** Cuts the front door's secrets out of text the core quotes; default: none. */
@@ -93,6 +99,7 @@ export function createFetcher(settings: RunSettings, io: FetcherIo): Fetcher {
   const redact = io.redact ?? keepText;
   const retry: RetryPolicy = { retries: settings.retries, ...BACKOFF };
   const cache = settings.cache ? io.cache : undefined;
+  const remoteCache = settings.remoteCache ? io.remoteCache : undefined;
   /** Runs `body` with the pipeline's ports, within the overall bound. */
   const bounded = async <T>(
     signal: AbortSignal | undefined,
@@ -113,6 +120,7 @@ export function createFetcher(settings: RunSettings, io: FetcherIo): Fetcher {
       return await body({
         registry: createRegistryClient(transport, { logger: io.logger, redact }),
         cache,
+        remoteCache,
         download,
         stagingDir: io.stagingDir,
         userAgent: io.userAgent,

@@ -52,6 +52,8 @@ export interface RunSettings {
   readonly requestTimeoutMs: number;
   /** The bound on one whole fetch (resolution, downloads, retries, backoff); undefined = none. */
   readonly timeoutMs: number | undefined;
+  /** Whether to use the shared (remote) cache the front door supplies; see deliver/remote-restore.ts. */
+  readonly remoteCache: boolean;
 }
 
 /** One package to fetch. */
@@ -174,6 +176,12 @@ export const SETTINGS = {
     doc: 'Deliver what this lockfile pins, asking no registry (a locked run).',
     parse: (text) => text,
   }),
+  remoteCache: define<boolean, 'remoteCache'>({
+    key: 'remoteCache',
+    defaultText: 'false',
+    doc: 'Also use a cache shared between machines: restores are re-verified, verified downloads saved.',
+    parse: parseSwitch,
+  }),
 } as const satisfies { readonly [K in SettingKey]: SettingDefinition<unknown, K> };
 
 /** The raw text a front door has for a setting; '' or undefined when not given. */
@@ -241,6 +249,7 @@ export function parseSettings(read: SettingReader): ParsedSettings {
     directory: get('directory'),
     wasmerCache: get('wasmerCache'),
     lockfile: get('lockfile'),
+    remoteCache: get('remoteCache'),
   };
   const { spec, priority, registry, cache, retries, requestTimeout, timeout } = values;
   const { dependencies, wasmerCache } = values;
@@ -256,7 +265,8 @@ export function parseSettings(read: SettingReader): ParsedSettings {
     cache === undefined ||
     retries === undefined ||
     requestTimeout === undefined ||
-    timeout === undefined
+    timeout === undefined ||
+    values.remoteCache === undefined
   ) {
     throw new SettingError(problems);
   }
@@ -274,6 +284,7 @@ export function parseSettings(read: SettingReader): ParsedSettings {
       retries,
       requestTimeoutMs: requestTimeout,
       timeoutMs: timeout,
+      remoteCache: values.remoteCache,
     },
     request: requests[0] ?? { spec: first, sha256: values.sha256, out: values.out },
     requests,

@@ -36,6 +36,7 @@ function member(
     size: 10,
     path: `/cache/${name}.webc`,
     cacheHit: false,
+    cacheSource: 'none',
     fallback: false,
     fallbackReason: '',
     downloadUrl: `https://cdn.example/${name}.webc`,
