@@ -4,13 +4,11 @@
 // a test each build their own io; nothing here knows which one asked.
 import { BACKOFF, type RetryPolicy } from './http/retry.js';
 import type { PackageCache } from './cache/package-cache.js';
-import { download } from './deliver/download.js';
 import type { DownloadProgress } from './deliver/download-progress.js';
 import { deliverPackage, type DeliverPorts, type FetchResult } from './deliver/deliver-package.js';
 import { WebcFetchError } from './errors.js';
 import type { PackageRequest, RunSettings } from './settings.js';
-import { createGraphqlTransport } from './source/graphql-transport.js';
-import { createRegistryClient } from './source/registry-client.js';
+import { createRegistrySource } from './source/registry-source.js';
 import { keepText, type Redactor } from './text/redaction.js';
 import type { Logger } from './types.js';
 import { NEUTRAL_WORDING, sayWith, setting, words, type Wording } from './words.js';
@@ -58,20 +56,22 @@ export function createFetcher(settings: RunSettings, io: FetcherIo): Fetcher {
     async fetch(request, options = {}) {
       const bound = overallBound(settings.timeoutMs, options.signal);
       try {
-        const transport = createGraphqlTransport({
-          endpoint: settings.registry,
+        // A GraphQL endpoint or a static mirror, whichever the registry setting names.
+        const source = createRegistrySource({
+          registry: settings.registry,
           token: settings.token,
           userAgent: io.userAgent,
           retry,
           requestTimeoutMs: settings.requestTimeoutMs,
           logger: io.logger,
-          signal: bound.signal,
+          redact,
           say,
+          signal: bound.signal,
         });
         const ports: DeliverPorts = {
-          registry: createRegistryClient(transport, { logger: io.logger, redact }),
+          registry: source.client,
           cache,
-          download,
+          download: source.download,
           stagingDir: io.stagingDir,
           userAgent: io.userAgent,
           logger: io.logger,
