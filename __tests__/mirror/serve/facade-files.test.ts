@@ -116,6 +116,16 @@ describe('blob downloads from the facade', () => {
   );
 });
 
+describe('CORS', () => {
+  it('answers a preflight with 204 and the methods it serves, and lets any origin read', async () => {
+    const preflight = await get('/graphql', { origin: 'https://app.example' }, 'OPTIONS');
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers['access-control-allow-methods']).toBe('GET, HEAD, POST');
+    const response = await get('/webc-mirror.json');
+    expect(response.headers['access-control-allow-origin']).toBe('*');
+  });
+});
+
 describe('the other mirror files', () => {
   it('serves the descriptor as no-cache JSON, and a package index as immutable', async () => {
     const descriptor = await get('/webc-mirror.json');
