@@ -68,7 +68,7 @@ describe('reading a command line', () => {
 
   it.each([
     [[], 'no command given'],
-    [['fecth', 'a/b'], 'unknown command "fecth" (commands: fetch, verify, registry)'],
+    [['fecth', 'a/b'], 'unknown command "fecth" (commands: fetch, verify, registry, mirror, serve)'],
     [['fetch', 'a/b', '--bogus'], 'unknown flag --bogus for `webc-fetch fetch`'],
     [['fetch', 'a/b', '--registry'], '--registry expects a value (URL)'],
     [['fetch', 'a/b', '--registry', '--json'], '--registry expects a value (URL)'],
@@ -77,7 +77,7 @@ describe('reading a command line', () => {
     [['fetch', 'a/b', 'c/d'], 'unexpected argument "c/d"'],
     [['verify'], 'missing <file.webc>'],
     [['registry', 'extra'], 'unexpected argument "extra"'],
-    [['help', 'nope'], 'unknown command "nope" (commands: fetch, verify, registry)'],
+    [['help', 'nope'], 'unknown command "nope" (commands: fetch, verify, registry, mirror, serve)'],
   ])('refuses %j: %s', (argv, message) => {
     expect(usageError(argv).message).toBe(message);
   });

@@ -30,6 +30,8 @@ export interface FlagSpec {
 export interface PositionalSpec {
   /** As shown in usage lines, e.g. `<spec>`. */
   readonly name: string;
+  /** The last positional only: any number of them, none included (`[<spec>…]`). */
+  readonly repeated?: boolean;
   readonly setting?: SettingKey;
   readonly doc?: string;
 }
@@ -60,7 +62,7 @@ export interface CommandSpec {
   readonly load: () => Promise<CommandModule>;
 }
 
-export type CommandName = 'fetch' | 'verify' | 'registry';
+export type CommandName = 'fetch' | 'verify' | 'registry' | 'mirror' | 'serve';
 
 export const JSON_FLAG: FlagSpec = {
   name: 'json',
@@ -198,6 +200,108 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
     load: () => import('./commands/registry.js'),
   },
+  {
+    name: 'mirror',
+    summary: 'Build or update a static mirror folder: verified containers and their index.',
+    description:
+      "Resolves each <spec> as the action does (with --dependencies, its whole tree), downloads and verifies every container exactly as the action does, and stores it in <dir>: blobs by SHA-256, Wasmer's offline layout (offline/) and the static index under webc-mirror.json, which `registry: <dir>/webc-mirror.json` (or its URL on any static server) reads. Both WebC versions by default. A re-run downloads only what is missing and rewrites no blob; the descriptor is replaced last, atomically. Exit 1 names whatever failed, after storing everything sound; a WebC version the registry does not publish is a warning.",
+    positionals: [
+      { name: '<dir>', doc: 'The mirror folder (created when missing).' },
+      { name: '[<spec>…]', setting: 'spec', repeated: true },
+    ],
+    flags: [
+      {
+        name: 'lockfile',
+        type: 'string',
+        value: 'FILE',
+        doc: 'Mirror exactly the containers this lockfile pins (instead of specs).',
+      },
+      { name: 'dependencies', type: 'boolean', setting: 'dependencies' },
+      {
+        name: 'priority',
+        type: 'string',
+        value: 'LIST',
+        setting: 'priority',
+        doc: 'Mirror only the WebC version this priority delivers (as the action would), instead of both.',
+        defaultText: 'both WebC versions (--both)',
+      },
+      {
+        name: 'both',
+        type: 'boolean',
+        doc: 'Mirror every WebC version each package version publishes (the default).',
+      },
+      { name: 'registry', type: 'string', value: 'URL', setting: 'registry' },
+      {
+        name: 'token-env',
+        type: 'string',
+        value: 'NAME',
+        setting: 'token',
+        doc: 'Environment variable holding the registry token. The token goes to the registry origin only.',
+        defaultText: DEFAULT_TOKEN_ENV,
+      },
+      {
+        name: 'verify',
+        type: 'boolean',
+        doc: 'First re-hash every blob and offline container; remove the bad ones and exit 1 naming them (the next run fetches them again). Alone, only checks.',
+      },
+      {
+        name: 'prune',
+        type: 'boolean',
+        doc: 'Remove what this request no longer needs (packages, versions, blobs, index and offline files).',
+      },
+      { name: 'retries', type: 'string', value: 'N', setting: 'retries' },
+      { name: 'request-timeout', type: 'string', value: 'S', setting: 'requestTimeout' },
+      { name: 'timeout', type: 'string', value: 'S', setting: 'timeout' },
+    ],
+    examples: [
+      [
+        'webc-fetch mirror ./webc-mirror acme/app@^1 --dependencies',
+        'an app and its tree, v3 and v2',
+      ],
+      ['webc-fetch mirror ./webc-mirror --lockfile webc.lock', 'exactly what a lockfile pins'],
+      ['webc-fetch mirror ./webc-mirror --verify', 'check every blob, offline'],
+    ],
+    load: () => import('./commands/mirror.js'),
+  },
+  {
+    name: 'serve',
+    summary: 'Serve a mirror folder as a Wasmer-compatible GraphQL registry and static host.',
+    description:
+      "Serves <dir> (built by `webc-fetch mirror`) for `wasmer run --registry <url>`, `@wasmer/sdk` and webc-fetch: GraphQL at /graphql and the mirror's files (Range, ETag, HEAD), read-only. Logs one line per request on stderr, prints the URL it listens on, and follows a re-run of `mirror` without a restart. On SIGTERM or SIGINT it stops accepting, lets requests in flight finish for up to 5 s, and exits 0.",
+    positionals: [{ name: '<dir>', doc: 'The mirror folder (holding webc-mirror.json).' }],
+    flags: [
+      {
+        name: 'host',
+        type: 'string',
+        value: 'HOST',
+        doc: 'Address to listen on (0.0.0.0 for every interface).',
+        defaultText: '127.0.0.1',
+      },
+      {
+        name: 'port',
+        type: 'string',
+        value: 'N',
+        doc: 'Port; 0 picks a free one.',
+        defaultText: '0',
+      },
+      { name: 'tls-cert', type: 'string', value: 'FILE', doc: 'PEM certificate: serve HTTPS.' },
+      { name: 'tls-key', type: 'string', value: 'FILE', doc: 'PEM private key of --tls-cert.' },
+      {
+        name: 'public-url',
+        type: 'string',
+        value: 'URL',
+        doc: 'The URL clients reach this server at (behind a proxy), for download URLs and `info`.',
+        defaultText: "the request's Host",
+      },
+    ],
+    examples: [
+      [
+        'webc-fetch serve ./webc-mirror --port 8080',
+        'wasmer run --registry http://127.0.0.1:8080 …',
+      ],
+    ],
+    load: () => import('./commands/serve.js'),
+  },
 ];
 
 /** The exit codes, for help texts and the README. */
@@ -298,10 +402,11 @@ function parseInvocation(spec: CommandSpec, args: readonly string[]): Invocation
     flags[flag.name] = value;
   }
   const expected = spec.positionals;
-  if (positionals.length < expected.length) {
-    fail(`missing ${expected[positionals.length]?.name ?? 'argument'}`);
+  const required = expected.filter((p) => p.repeated !== true);
+  if (positionals.length < required.length) {
+    fail(`missing ${required[positionals.length]?.name ?? 'argument'}`);
   }
-  if (positionals.length > expected.length) {
+  if (positionals.length > expected.length && expected.at(-1)?.repeated !== true) {
     const extra = positionals[expected.length] ?? '';
     fail(`unexpected argument ${JSON.stringify(extra)}`);
   }

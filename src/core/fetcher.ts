@@ -6,7 +6,7 @@ import { BACKOFF, type RetryPolicy } from './http/retry.js';
 import type { PackageCache } from './cache/package-cache.js';
 import type { RemoteCache } from './cache/remote-cache.js';
 import type { DownloadProgress } from './deliver/download-progress.js';
-import { deliverPackage, type FetchResult } from './deliver/deliver-package.js';
+import { deliverPackage, deliverResolved, type FetchResult } from './deliver/deliver-package.js';
 import { fetchRun, type RunOptions, type RunPorts } from './run/fetch-run.js';
 import { updateLockfile, type LockfileUpdate } from './run/run-lock.js';
 import type { RunResult } from './run/run-result.js';
@@ -14,7 +14,7 @@ import { WebcFetchError } from './errors.js';
 import type { PackageRequest, RunSettings } from './settings.js';
 import { createRegistrySource } from './source/registry-source.js';
 import { keepText, type Redactor } from './text/redaction.js';
-import type { Logger } from './types.js';
+import type { Logger, ResolvedPackage, WebcVersion } from './types.js';
 import { NEUTRAL_WORDING, sayWith, setting, words, type Wording } from './words.js';
 
 export type { FetchResult } from './deliver/deliver-package.js';
@@ -75,6 +75,22 @@ export interface Fetcher {
    * with what it locks already (docs/lockfile.md). `written` is undefined when the run failed.
    */
   lock(requests: readonly PackageRequest[], options: LockOptions & FetchOptions): Promise<LockRun>;
+  /**
+   * Delivers a version already chosen (by a run, or a lock entry) at exactly `webc`, through the
+   * single fetch's pipeline (cache re-hash or download while hashing, verify, publish). `webc-fetch
+   * mirror` stores every WebC version of a run's members this way. Rejects with the walk's
+   * AllCandidatesFailedError when that version cannot be delivered.
+   */
+  deliver(
+    resolved: ResolvedPackage,
+    webc: WebcVersion,
+    options?: DeliverOptions & FetchOptions,
+  ): Promise<FetchResult>;
+}
+
+export interface DeliverOptions {
+  /** The endpoint that resolved `resolved` (a lock entry's); default the run's registry. */
+  readonly registry?: string;
 }
 
 export interface LockOptions {
@@ -156,6 +172,12 @@ export function createFetcher(settings: RunSettings, io: FetcherIo): Fetcher {
       if (!result.ok || result.lock === undefined) return { run: result, written: undefined };
       return { run: result, written: await updateLockfile(output, result.lock) };
     },
+    deliver: (resolved, webc, options = {}) =>
+      bounded(options.signal, (ports) => {
+        const registry = options.registry ?? settings.registry;
+        const chosen = { ...settings, registry, priority: [webc] };
+        return deliverResolved(resolved, { sha256: undefined, out: undefined }, chosen, ports);
+      }),
   };
 }
 
