@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_URL, WEBC_FETCH_VERSION } from '../core/build-info.js';
 import { createPackageCache } from '../core/cache/package-cache.js';
+import { compareSummary } from '../core/compare/compare-report.js';
+import { ParityError } from '../core/compare/compare-run.js';
 import { attemptsOf } from '../core/deliver/fallback-policy.js';
 import { createFetcher, type FetcherIo } from '../core/fetcher.js';
 import { markdownText } from '../core/report/markdown-escape.js';
@@ -56,17 +58,31 @@ export async function run(): Promise<void> {
   try {
     const { settings, request } = readInputs((name) => core.getInput(name));
     subject = core.getInput('package');
+    const extras = [
+      ...(settings.compare === 'off' ? [] : [`compare ${settings.compare}`]),
+      ...(settings.waitMs > 0 ? [`wait ${settings.waitMs / 1000} s`] : []),
+    ].map((extra) => `, ${extra}`);
     logger.info(
-      `webc-fetch ${WEBC_FETCH_VERSION}: ${subject}, priority ${settings.priority.join(', ')}`,
+      `webc-fetch ${WEBC_FETCH_VERSION}: ${subject}, priority ${settings.priority.join(', ')}${extras.join('')}`,
     );
     const result = await createFetcher(settings, runnerIo(settings, logger, redact)).fetch(request);
     for (const [name, value] of actionOutputs(result, redact, logger)) core.setOutput(name, value);
-    await writeSummary(redactSummary(successSummary(result, redact, say)));
+    const compared =
+      result.comparison === undefined ? '' : `\n${compareSummary(result.comparison, redact)}`;
+    await writeSummary(redactSummary(successSummary(result, redact, say) + compared));
   } catch (error) {
     const message = boundText(redact(describeForAction(error)), MAX_LOG_CHARS);
+    // `compare: require` failed on a difference: the comparison is complete, so its outputs
+    // and its side-by-side summary are written too, for a later `if: failure()` step.
+    const parity = error instanceof ParityError ? error.result : undefined;
+    if (parity !== undefined) {
+      for (const [name, value] of actionOutputs(parity, redact, logger))
+        core.setOutput(name, value);
+    }
     core.setFailed(message);
     const failure = { subject, message, attempts: attemptsOf(error) };
-    await writeSummary(redactSummary(failureSummary(failure, redact)));
+    const compared = parity === undefined ? '' : `\n${compareSummary(parity.comparison, redact)}`;
+    await writeSummary(redactSummary(failureSummary(failure, redact) + compared));
   }
 }
 

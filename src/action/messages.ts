@@ -18,6 +18,8 @@ export const ACTION_INPUTS: Readonly<Record<SettingKey, string>> = {
   retries: 'retries',
   requestTimeout: 'request-timeout',
   timeout: 'timeout',
+  compare: 'compare',
+  wait: 'wait',
 };
 
 const code = (name: string): string => `\`${name}\``;

@@ -6,13 +6,15 @@ import { BACKOFF, type RetryPolicy } from './http/retry.js';
 import type { PackageCache } from './cache/package-cache.js';
 import { download } from './deliver/download.js';
 import type { DownloadProgress } from './deliver/download-progress.js';
-import { deliverPackage, type DeliverPorts, type FetchResult } from './deliver/deliver-package.js';
+import { deliverResolved, type DeliverPorts, type FetchResult } from './deliver/deliver-package.js';
+import { compareRun } from './compare/compare-run.js';
+import { awaitPublish, createPublishWait } from './resolve/await-publish.js';
 import { WebcFetchError } from './errors.js';
 import type { PackageRequest, RunSettings } from './settings.js';
 import { createGraphqlTransport } from './source/graphql-transport.js';
 import { createRegistryClient } from './source/registry-client.js';
 import { keepText, type Redactor } from './text/redaction.js';
-import type { Logger } from './types.js';
+import type { Logger, WebcVersion } from './types.js';
 import { NEUTRAL_WORDING, sayWith, setting, words, type Wording } from './words.js';
 
 export type { FetchResult } from './deliver/deliver-package.js';
@@ -56,7 +58,7 @@ export function createFetcher(settings: RunSettings, io: FetcherIo): Fetcher {
   const cache = settings.cache ? io.cache : undefined;
   return {
     async fetch(request, options = {}) {
-      const bound = overallBound(settings.timeoutMs, options.signal);
+      const bound = overallBound(settings, options.signal);
       try {
         const transport = createGraphqlTransport({
           endpoint: settings.registry,
@@ -68,6 +70,16 @@ export function createFetcher(settings: RunSettings, io: FetcherIo): Fetcher {
           signal: bound.signal,
           say,
         });
+        // One budget for polling the registry and for "still generating" answers (issue 13).
+        const wait =
+          settings.waitMs > 0
+            ? createPublishWait({
+                waitMs: settings.waitMs,
+                logger: io.logger,
+                say,
+                signal: bound.signal,
+              })
+            : undefined;
         const ports: DeliverPorts = {
           registry: createRegistryClient(transport, { logger: io.logger, redact }),
           cache,
@@ -80,8 +92,22 @@ export function createFetcher(settings: RunSettings, io: FetcherIo): Fetcher {
           retry,
           signal: bound.signal,
           progress: io.progress,
+          stillGenerating: wait,
         };
-        return await deliverPackage(request, settings, ports);
+        const resolved = await awaitPublish(request.spec, wantedFirst(settings), {
+          registry: ports.registry,
+          logger: io.logger,
+          say,
+          wait,
+        });
+        if (settings.compare === 'off')
+          return await deliverResolved(resolved, request, settings, ports);
+        return await compareRun(
+          resolved,
+          request,
+          { ...settings, compare: settings.compare },
+          ports,
+        );
       } catch (error) {
         // The caller stopped it: its reason, not whatever the interrupted request became.
         if (options.signal?.aborted === true) throw options.signal.reason;
@@ -93,13 +119,19 @@ export function createFetcher(settings: RunSettings, io: FetcherIo): Fetcher {
   };
 }
 
+/** What a publish wait waits for: the priority's first choice, or in compare mode both. */
+function wantedFirst(settings: RunSettings): readonly WebcVersion[] {
+  if (settings.compare !== 'off') return ['v2', 'v3'];
+  return settings.priority.slice(0, 1);
+}
+
 /**
  * The overall timeout: one deadline for resolution and every download, retries and backoff
  * included, so a server trickling a byte just inside the request timeout cannot hang the
  * fetch. A caller's signal ends it too, with the caller's reason.
  */
 function overallBound(
-  timeoutMs: number | undefined,
+  { timeoutMs, waitMs }: Pick<RunSettings, 'timeoutMs' | 'waitMs'>,
   outer: AbortSignal | undefined,
 ): { signal: AbortSignal; clear: () => void } {
   const controller = new AbortController();
@@ -111,7 +143,11 @@ function overallBound(
       ? undefined
       : setTimeout(() => {
           const seconds = (timeoutMs / 1000).toString();
-          const message = words`the fetch did not finish within ${seconds} s (${setting('timeout')}); the registry or the download host is too slow, or raise ${setting('timeout', 'name')}`;
+          // The publish wait counts inside the bound: name both, so the fix is plain (issue 13).
+          const message =
+            waitMs > 0
+              ? words`the fetch did not finish within ${seconds} s (${setting('timeout')}), which also bounds the wait for a fresh publish (${setting('wait')}, ${(waitMs / 1000).toString()} s); raise ${setting('timeout', 'name')} above ${setting('wait', 'name')}, or lower ${setting('wait', 'name')}`
+              : words`the fetch did not finish within ${seconds} s (${setting('timeout')}); the registry or the download host is too slow, or raise ${setting('timeout', 'name')}`;
           controller.abort(
             new WebcFetchError('TIMEOUT', message, { context: { setting: 'timeout' } }),
           );

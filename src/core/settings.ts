@@ -9,6 +9,7 @@ import {
   MAX_RETRIES,
   MAX_TIMEOUT_SECONDS,
   SettingProblemError,
+  parseCompareMode,
   parsePriority,
   parseRegistryUrl,
   parseRequestTimeout,
@@ -16,10 +17,12 @@ import {
   parseSha256Pin,
   parseSwitch,
   parseTimeout,
+  parseWait,
+  type CompareMode,
 } from './setting-parsers.js';
 import { parsePackageSpec } from './spec/package-spec.js';
 import type { PackageSpec, Sha256Hex, WebcVersion } from './types.js';
-import { place, words, type SettingKey, type SettingProblem } from './words.js';
+import { place, setting, words, type SettingKey, type SettingProblem } from './words.js';
 
 export type { SettingKey } from './words.js';
 export {
@@ -27,6 +30,7 @@ export {
   MAX_RETRIES,
   MAX_TIMEOUT_SECONDS,
   SettingProblemError,
+  type CompareMode,
 } from './setting-parsers.js';
 
 /** How one fetch runs, whichever front door asked for it. */
@@ -45,6 +49,10 @@ export interface RunSettings {
   readonly requestTimeoutMs: number;
   /** The bound on one whole fetch (resolution, downloads, retries, backoff); undefined = none. */
   readonly timeoutMs: number | undefined;
+  /** Also fetch and compare the other WebC version of the chosen version (issue 13). */
+  readonly compare: CompareMode;
+  /** How long to wait for a fresh publish (0: not at all); counted inside `timeoutMs`. */
+  readonly waitMs: number;
 }
 
 /** One package to fetch. */
@@ -143,6 +151,18 @@ export const SETTINGS = {
     doc: `Seconds the whole fetch may take, retries and backoff included (at most ${MAX_TIMEOUT_SECONDS}).`,
     parse: parseTimeout,
   }),
+  compare: define<CompareMode, 'compare'>({
+    key: 'compare',
+    defaultText: 'false',
+    doc: 'Also fetch and verify the other WebC version and compare them: false, report or require.',
+    parse: parseCompareMode,
+  }),
+  wait: define<number, 'wait'>({
+    key: 'wait',
+    defaultText: '0',
+    doc: `Seconds to wait for a fresh publish (a version or distribution not listed yet), 0 to ${MAX_TIMEOUT_SECONDS}.`,
+    parse: parseWait,
+  }),
 } as const satisfies { readonly [K in SettingKey]: SettingDefinition<unknown, K> };
 
 /** The raw text a front door has for a setting; '' or undefined when not given. */
@@ -190,8 +210,18 @@ export function parseSettings(read: SettingReader): ParsedSettings {
     retries: get('retries'),
     requestTimeout: get('requestTimeout'),
     timeout: get('timeout'),
+    compare: get('compare'),
+    wait: get('wait'),
   };
   const { spec, priority, registry, cache, retries, requestTimeout, timeout } = values;
+  const { compare, wait } = values;
+  const combination = compareProblem(compare, spec);
+  if (combination !== undefined) {
+    problems.push(combination);
+    // Table order, as for every other problem (a stable sort keeps each setting's own order).
+    const order = Object.keys(SETTINGS);
+    problems.sort((a, b) => order.indexOf(a.setting) - order.indexOf(b.setting));
+  }
   if (
     problems.length > 0 ||
     spec === undefined ||
@@ -200,7 +230,9 @@ export function parseSettings(read: SettingReader): ParsedSettings {
     cache === undefined ||
     retries === undefined ||
     requestTimeout === undefined ||
-    timeout === undefined
+    timeout === undefined ||
+    compare === undefined ||
+    wait === undefined
   ) {
     throw new SettingError(problems);
   }
@@ -213,8 +245,28 @@ export function parseSettings(read: SettingReader): ParsedSettings {
       retries,
       requestTimeoutMs: requestTimeout,
       timeoutMs: timeout,
+      compare,
+      waitMs: wait,
     },
     request: { spec, sha256: values.sha256, out: values.out },
+  };
+}
+
+/**
+ * Compare mode needs both distributions of one version; a `sha256:` spec names exactly one
+ * container, so the other side could never be fetched and every run would report it missing.
+ */
+function compareProblem(
+  compare: CompareMode | undefined,
+  spec: PackageSpec | undefined,
+): SettingProblem | undefined {
+  if (compare === undefined || compare === 'off' || spec?.kind !== 'hash') return undefined;
+  return {
+    setting: 'compare',
+    value: compare,
+    problem: words`a sha256: spec in ${setting('spec')} names one container, so there is no other WebC version to compare with`,
+    accepted: ['name the package and its version (namespace/name@=1.2.3), or set it to false'],
+    style: 'clause',
   };
 }
 

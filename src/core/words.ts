@@ -14,7 +14,9 @@ export type SettingKey =
   | 'out'
   | 'retries'
   | 'requestTimeout'
-  | 'timeout';
+  | 'timeout'
+  | 'compare'
+  | 'wait';
 
 export const SETTING_KEYS: readonly SettingKey[] = [
   'spec',
@@ -27,6 +29,8 @@ export const SETTING_KEYS: readonly SettingKey[] = [
   'retries',
   'requestTimeout',
   'timeout',
+  'compare',
+  'wait',
 ];
 
 /**
@@ -181,6 +185,8 @@ export const SETTING_NOUNS: Readonly<Record<SettingKey, string>> = {
   retries: 'the retry count',
   requestTimeout: 'the request timeout',
   timeout: 'the overall timeout',
+  compare: 'the compare mode',
+  wait: 'the publish wait',
 };
 
 const NEUTRAL_PLACES: Readonly<Record<Place, Record<PlaceForm, string>>> = {

@@ -6,6 +6,7 @@
 // another process may change at any time.
 import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { cacheLocation, containerFileName } from '../cache/cache-key.js';
 import { fileIdentity, type CacheKey, type PackageCache } from '../cache/package-cache.js';
 import { copyFileAtomic, placeFile } from './place-file.js';
@@ -15,6 +16,7 @@ import {
   type DownloadOptions,
   type DownloadRequest,
   type DownloadResult,
+  type StillGenerating,
 } from './download.js';
 import type { DownloadProgress } from './download-progress.js';
 import type { RetryPolicy } from '../http/retry.js';
@@ -34,6 +36,7 @@ import {
 } from '../types.js';
 import { capitalised, place, words, type Say } from '../words.js';
 import { createContainerInspector, type ContainerReport } from '../../webc/container-inspector.js';
+import type { CompareReport } from '../compare/compare-report.js';
 import { walkPriority, type Attempt } from './fallback-policy.js';
 import { makeFolderOf, pathTarget, pathWriteError, type PathTarget } from './path-target.js';
 import { CopyFailedError, verifyFile } from './verify-file.js';
@@ -71,6 +74,13 @@ export interface DeliverPorts {
   readonly signal?: AbortSignal;
   /** Told about each download's progress, a few times a second at most. */
   readonly progress?: DownloadProgress;
+  /**
+   * Verify in contents mode (compare mode): the report also lists what the container carries,
+   * at the cost of hashing every atom and file; off, the normal path keeps its cost.
+   */
+  readonly contents?: boolean;
+  /** While a fresh publish is awaited: what a download does with a "still generating" answer. */
+  readonly stillGenerating?: StillGenerating;
 }
 
 export interface FetchResult {
@@ -88,15 +98,21 @@ export interface FetchResult {
   readonly downloadUrl: string;
   readonly attempts: readonly Attempt[];
   readonly container: ContainerReport;
+  /** Milliseconds the delivered container took to download (or re-hash) and verify. */
+  readonly verifyMs: number;
+  /** Compare mode only: the other WebC version, and how the two compare. */
+  readonly comparison?: CompareReport;
 }
 
-interface Delivered {
+/** One verified distribution, where it is and what it took. */
+export interface Delivered {
   readonly path: string;
   readonly sha256: Sha256Hex;
   readonly size: number;
   readonly cacheHit: boolean;
   readonly downloadUrl: string;
   readonly container: ContainerReport;
+  readonly verifyMs: number;
 }
 
 /** The largest container accepted, whatever size the registry publishes. */
@@ -109,6 +125,16 @@ export async function deliverPackage(
   ports: DeliverPorts,
 ): Promise<FetchResult> {
   const resolved = await resolvePackage(request.spec, ports.registry, ports.logger);
+  return deliverResolved(resolved, request, settings, ports);
+}
+
+/** Delivers the first WebC version of `priority` that verifies, of a version already resolved. */
+export async function deliverResolved(
+  resolved: ResolvedPackage,
+  request: PackageRequest,
+  settings: DeliverSettings,
+  ports: DeliverPorts,
+): Promise<FetchResult> {
   await mkdir(ports.stagingDir, { recursive: true }).catch((error: unknown) => {
     throw new WebcFetchError(
       'WRITE_FAILED',
@@ -150,7 +176,29 @@ export async function deliverPackage(
     downloadUrl: delivered.downloadUrl,
     attempts: walk.attempts,
     container: delivered.container,
+    verifyMs: delivered.verifyMs,
   };
+}
+
+/**
+ * One WebC version of a resolved package outside the priority walk (compare mode's other
+ * side): from the cache after re-hashing, or downloaded and verified, then cached; never placed
+ * at the output path, and the pinned sha256 (the delivered container's) does not apply.
+ */
+export async function deliverDistribution(
+  resolved: ResolvedPackage,
+  webc: WebcVersion,
+  {
+    request,
+    settings,
+    ports,
+  }: { request: PackageRequest; settings: DeliverSettings; ports: DeliverPorts },
+): Promise<Delivered> {
+  const unpinned: PackageRequest = { ...request, sha256: undefined, out: undefined };
+  return deliverCandidate(
+    { resolved, request: unpinned, settings, ports, target: undefined },
+    webc,
+  );
 }
 
 /** Everything one candidate's delivery needs, besides its WebC version. */
@@ -180,9 +228,10 @@ async function deliverCandidate(candidate: Candidate, webc: WebcVersion): Promis
     );
   }
   const key: CacheKey = { registry: settings.registry, id: resolved.id, webc };
-  const hit = await fromCache(key, dist, candidate);
-  if (hit) return hit;
-  return downloadAndPublish(key, dist, candidate);
+  const started = performance.now();
+  const delivered =
+    (await fromCache(key, dist, candidate)) ?? (await downloadAndPublish(key, dist, candidate));
+  return { ...delivered, verifyMs: performance.now() - started };
 }
 
 function candidateDistribution(resolved: ResolvedPackage, webc: WebcVersion): Distribution {
@@ -196,6 +245,9 @@ function candidateDistribution(resolved: ResolvedPackage, webc: WebcVersion): Di
   );
 }
 
+/** A delivery before it is timed. */
+type Untimed = Omit<Delivered, 'verifyMs'>;
+
 /**
  * A cache hit counts only after the file re-hashes to the registry's current digest. With an
  * output path, the same read writes it there: one pass, and exactly the bytes that were verified.
@@ -204,7 +256,7 @@ async function fromCache(
   key: CacheKey,
   dist: Distribution,
   { ports, target }: Candidate,
-): Promise<Delivered | undefined> {
+): Promise<Untimed | undefined> {
   if (!ports.cache) return undefined;
   const say = ports.say;
   const cachedPath = ports.cache.lookup(key);
@@ -220,6 +272,7 @@ async function fromCache(
     const verified = await verifyFile(cachedPath, dist, {
       signal: ports.signal,
       copyTo: target?.path,
+      contents: ports.contents,
     });
     const written = target ? `, written to ${target.path} in the same pass` : '';
     ports.logger.info(
@@ -253,7 +306,7 @@ async function downloadAndPublish(
   key: CacheKey,
   dist: Distribution,
   { resolved, settings, ports, target }: Candidate,
-): Promise<Delivered> {
+): Promise<Untimed> {
   const result = await ports.download(
     {
       url: dist.url,
@@ -270,10 +323,11 @@ async function downloadAndPublish(
       // The cap bounds every download; webcSize (expectedSize) is a hint and neither lifts nor lowers it.
       maxBytes: MAX_CONTAINER_BYTES,
       logger: ports.logger,
-      createSink: () => createContainerInspector(dist.webc),
+      createSink: () => createContainerInspector(dist.webc, { contents: ports.contents }),
       signal: ports.signal,
       say: ports.say,
       progress: ports.progress,
+      stillGenerating: ports.stillGenerating,
     },
   );
   const container = result.sink;
