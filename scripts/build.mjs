@@ -1,7 +1,7 @@
 // Bundles the front doors. Each entry of BUNDLES is one esbuild build over the shared options
 // below; the action is one ESM file, the way the runner loads it. Before bundling, the mirror's
 // schema module is regenerated from schema.graphql, so a bundle never carries a stale schema.
-import { readFileSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -52,13 +52,27 @@ const shared = {
 
 /**
  * One entry per front door. The action must stay one self-contained file (the runner loads
- * `dist/index.js` as it is); another front door may add its own entry here, e.g. with
- * `splitting: true` and an `outdir` of its own chunks.
+ * `dist/index.js` as it is). The command line is `dist/cli.js` plus chunks of its own in
+ * `dist/cli-chunks/`: each command's module is loaded only when that command runs, so `--help`
+ * loads almost nothing. `clean` is the folder a bundle owns alone, emptied before it is built
+ * so no stale chunk is left; `executable` files get the mode a `bin` needs.
  */
 const BUNDLES = [
   {
     name: 'action',
     options: { entryPoints: ['src/action/index.ts'], outfile: 'dist/index.js' },
+  },
+  {
+    name: 'cli',
+    // The shebang comes from src/cli/index.ts; esbuild keeps it first, above the banner.
+    options: {
+      entryPoints: { cli: 'src/cli/index.ts' },
+      outdir: 'dist',
+      splitting: true,
+      chunkNames: 'cli-chunks/[name]-[hash]',
+    },
+    clean: 'dist/cli-chunks',
+    executable: ['dist/cli.js'],
   },
 ];
 
@@ -66,5 +80,7 @@ writeSchemaModule();
 const only = process.argv.slice(2);
 for (const bundle of BUNDLES) {
   if (only.length > 0 && !only.includes(bundle.name)) continue;
+  if (bundle.clean) rmSync(bundle.clean, { recursive: true, force: true });
   await build({ ...shared, ...bundle.options });
+  for (const file of bundle.executable ?? []) chmodSync(file, 0o755);
 }

@@ -1,5 +1,6 @@
-// Starts the embedded registry (testing/registry-cli.ts --seed-demo) in the background for
-// the e2e workflow and writes where it listens to the step outputs:
+// Starts the embedded registry (`node dist/cli.js registry --seed-demo`, the bundled command
+// line: no tsx, no dev dependencies) in the background for the e2e workflow and writes where it
+// listens to the step outputs:
 //   graphql-url, download-base-url, pid, log-dir
 // Runs the same on Linux, macOS and Windows runners. The registry is detached and its output
 // goes to files, so it holds none of the step's pipes: a step whose child keeps stdout open
@@ -23,15 +24,11 @@ mkdirSync(logDir, { recursive: true });
 const outFile = join(logDir, 'stdout.txt');
 const errFile = join(logDir, 'stderr.txt');
 
-const child = spawn(
-  process.execPath,
-  ['--import', 'tsx', 'testing/registry-cli.ts', '--dir', dir, '--seed-demo'],
-  {
-    detached: true,
-    stdio: ['ignore', openSync(outFile, 'w'), openSync(errFile, 'w')],
-    windowsHide: true,
-  },
-);
+const child = spawn(process.execPath, ['dist/cli.js', 'registry', '--dir', dir, '--seed-demo'], {
+  detached: true,
+  stdio: ['ignore', openSync(outFile, 'w'), openSync(errFile, 'w')],
+  windowsHide: true,
+});
 let exited = null;
 child.on('exit', (code, signal) => {
   exited = signal ?? `exit code ${code}`;

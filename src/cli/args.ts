@@ -1,0 +1,390 @@
+// The command line's one table: every command with its arguments, flags and examples. The
+// argument parser, `--help` and the README's CLI section read this table, and a flag that
+// carries a setting of the core names its key (`setting`), so its default and doc come from
+// the core's SETTINGS and its value is checked by the core's parser, as the action's inputs
+// are (one to one, like giget's flags onto its options).
+//
+// Adding a command (lock, mirror, serve, compare, …) is one module under commands/ that exports
+// `run(invocation, io)`, and one row in COMMANDS below whose `load` imports it: the parser,
+// the help texts and the dispatch pick it up from the row. The module is loaded only when its
+// command runs, so `--help` and `--version` stay cheap whatever a command needs.
+import { parseArgs } from 'node:util';
+import { PROJECT_URL } from '../core/build-info.js';
+import { SETTINGS, type SettingKey } from '../core/settings.js';
+import type { CliIo } from './cli-io.js';
+
+export interface FlagSpec {
+  /** Without the leading `--`. */
+  readonly name: string;
+  readonly type: 'string' | 'boolean';
+  /** The value's placeholder in help texts, e.g. `URL`. */
+  readonly value?: string;
+  /** The core setting this flag carries; its doc and default then come from SETTINGS. */
+  readonly setting?: SettingKey;
+  /** Help text; for a setting flag, said instead of the setting's own doc when given. */
+  readonly doc?: string;
+  /** Shown as the default in help texts (a setting flag shows its setting's default). */
+  readonly defaultText?: string;
+}
+
+export interface PositionalSpec {
+  /** As shown in usage lines, e.g. `<spec>`. */
+  readonly name: string;
+  readonly setting?: SettingKey;
+  readonly doc?: string;
+}
+
+/** What the parser hands a command: its flags' values and its positionals, as typed. */
+export interface Invocation {
+  readonly command: CommandName;
+  readonly positionals: readonly string[];
+  /** Flag name -> value; `true` for a boolean flag given. Absent when not given. */
+  readonly flags: Readonly<Record<string, string | true>>;
+}
+
+/** A command's module: runs it and returns the exit code. */
+export interface CommandModule {
+  run(invocation: Invocation, io: CliIo): Promise<number>;
+}
+
+export interface CommandSpec {
+  readonly name: CommandName;
+  /** One line for the list of commands. */
+  readonly summary: string;
+  /** A few sentences for the command's own help. */
+  readonly description: string;
+  readonly positionals: readonly PositionalSpec[];
+  readonly flags: readonly FlagSpec[];
+  /** Command lines, each with a comment saying what it does. */
+  readonly examples: readonly (readonly [command: string, what: string])[];
+  readonly load: () => Promise<CommandModule>;
+}
+
+export type CommandName = 'fetch' | 'verify' | 'registry';
+
+export const JSON_FLAG: FlagSpec = {
+  name: 'json',
+  type: 'boolean',
+  doc: 'Print one JSON object on stdout and nothing else there (logs stay on stderr).',
+};
+
+/** The default variable the registry token is read from (never from the command line). */
+export const DEFAULT_TOKEN_ENV = 'WEBC_FETCH_TOKEN';
+
+export const COMMANDS: readonly CommandSpec[] = [
+  {
+    name: 'fetch',
+    summary: 'Resolve, download and verify a package, with the fallback of the action.',
+    description:
+      'Resolves <spec> through the registry, downloads the first WebC version of --priority that verifies (registry digest, --sha256 pin, container checks) and falls back from v3 to v2 of the same version, loudly. Verified containers are cached in a per-user folder and re-hashed on every hit.',
+    positionals: [{ name: '<spec>', setting: 'spec' }],
+    flags: [
+      { name: 'priority', type: 'string', value: 'LIST', setting: 'priority' },
+      { name: 'registry', type: 'string', value: 'URL', setting: 'registry' },
+      {
+        name: 'token-env',
+        type: 'string',
+        value: 'NAME',
+        setting: 'token',
+        doc: 'Environment variable holding the registry token (never a flag: `ps` shows flags). The token goes to the registry origin only.',
+        defaultText: DEFAULT_TOKEN_ENV,
+      },
+      { name: 'sha256', type: 'string', value: 'HEX', setting: 'sha256' },
+      {
+        name: 'out',
+        type: 'string',
+        value: 'FILE|DIR',
+        setting: 'out',
+        doc: 'Also place the verified container here: a file, or a folder (existing, or ending in /) that gets <name>.webc. Without it, `path` is the file in the cache.',
+      },
+      {
+        name: 'cache-dir',
+        type: 'string',
+        value: 'DIR',
+        doc: 'Folder of verified containers; hits are re-hashed before use.',
+        defaultText: 'the per-user cache folder (see below)',
+      },
+      {
+        name: 'no-cache',
+        type: 'boolean',
+        setting: 'cache',
+        doc: 'Use no cache: the container stays in a temporary folder (or at --out).',
+      },
+      { name: 'retries', type: 'string', value: 'N', setting: 'retries' },
+      { name: 'request-timeout', type: 'string', value: 'S', setting: 'requestTimeout' },
+      { name: 'timeout', type: 'string', value: 'S', setting: 'timeout' },
+      JSON_FLAG,
+    ],
+    examples: [
+      ['webc-fetch fetch wasmer/python@3.12', 'newest 3.x from 3.12 on, v3 else v2'],
+      ['webc-fetch fetch acme/tool@=1.2.0 --priority v3 --out tool.webc', 'v3 or fail'],
+      ['webc-fetch fetch sha256:<64 hex> --json', 'one release by its digest, as JSON'],
+      ['WEBC_FETCH_TOKEN=… webc-fetch fetch acme/private --out ./deps/', 'a private package'],
+    ],
+    load: () => import('./commands/fetch.js'),
+  },
+  {
+    name: 'verify',
+    summary: 'Check a local .webc file and list what it carries.',
+    description:
+      'Runs the container checks of a download on a local file (magic, version, index, spans, v3 section hashes, every file of every volume) and lists what it carries: package, commands, entrypoint, dependencies, atoms and volumes. The WebC version is read from the file header unless --webc says which one is expected.',
+    positionals: [{ name: '<file.webc>', doc: 'The container to check.' }],
+    flags: [
+      {
+        name: 'sha256',
+        type: 'string',
+        value: 'HEX',
+        setting: 'sha256',
+        doc: 'The SHA-256 the file must have.',
+      },
+      {
+        name: 'webc',
+        type: 'string',
+        value: 'v2|v3',
+        doc: 'The WebC version the file must be.',
+        defaultText: 'read from the header',
+      },
+      JSON_FLAG,
+    ],
+    examples: [
+      ['webc-fetch verify tool.webc', 'is it sound, and what does it carry?'],
+      ['webc-fetch verify tool.webc --webc v3 --sha256 <64 hex>', 'before `wasmer publish`'],
+    ],
+    load: () => import('./commands/verify.js'),
+  },
+  {
+    name: 'registry',
+    summary: 'Serve a folder of containers as a Wasmer-compatible registry on loopback.',
+    description:
+      'Serves <dir>/registry.json and its container files as a Wasmer-compatible GraphQL registry (digests, sizes and manifests read from the files), prints {"graphqlUrl": …, "downloadBaseUrl": …} as one JSON line on stdout, and serves until SIGINT or SIGTERM.',
+    positionals: [],
+    flags: [
+      {
+        name: 'dir',
+        type: 'string',
+        value: 'DIR',
+        doc: 'Folder holding registry.json and the container files (required).',
+      },
+      {
+        name: 'seed-demo',
+        type: 'boolean',
+        doc: 'First write the demo packages (demo/hello, demo/broken-v3, demo/v2-only) into --dir.',
+      },
+      {
+        name: 'host',
+        type: 'string',
+        value: 'HOST',
+        doc: '127.0.0.1, ::1 or localhost (loopback only).',
+        defaultText: '127.0.0.1',
+      },
+      {
+        name: 'port',
+        type: 'string',
+        value: 'N',
+        doc: 'GraphQL port; 0 picks a free one.',
+        defaultText: '0',
+      },
+      {
+        name: 'download-port',
+        type: 'string',
+        value: 'N',
+        doc: 'Download port; 0 picks a free one.',
+        defaultText: '0',
+      },
+    ],
+    examples: [
+      ['webc-fetch registry --dir ./mirror --seed-demo', 'the demo packages on free ports'],
+      ['webc-fetch registry --dir /srv/webc-mirror --port 8080', 'a mirror for offline runners'],
+    ],
+    load: () => import('./commands/registry.js'),
+  },
+];
+
+/** The exit codes, for help texts and the README. */
+export const EXIT_CODES: readonly (readonly [code: number, meaning: string])[] = [
+  [0, 'success'],
+  [1, 'failure (nothing sound could be delivered, the file is not a sound container, …)'],
+  [
+    2,
+    'usage error: unknown command or flag, a missing or malformed argument or flag value, --cache-dir with --no-cache, --token-env naming an unset variable, no command at all',
+  ],
+  [130, 'interrupted (Ctrl-C)'],
+];
+
+export const EXIT = { ok: 0, failure: 1, usage: 2, interrupted: 130 } as const;
+
+/** A command line that cannot be run as given: exit code 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+  constructor(
+    message: string,
+    /** Whose help to point at; undefined for the top level. */
+    readonly command?: CommandName,
+  ) {
+    super(message);
+  }
+}
+
+export type Parsed =
+  | { readonly kind: 'help'; readonly command: CommandSpec | undefined }
+  | { readonly kind: 'version' }
+  | { readonly kind: 'run'; readonly spec: CommandSpec; readonly invocation: Invocation };
+
+export function commandNamed(name: string): CommandSpec | undefined {
+  return COMMANDS.find((command) => command.name === name);
+}
+
+/** Reads argv (without node and the script). Throws UsageError. */
+export function parseCommandLine(argv: readonly string[]): Parsed {
+  const [first, ...rest] = argv;
+  if (first === undefined) throw new UsageError('no command given');
+  if (first === '--help' || first === '-h' || first === 'help') {
+    const about = rest[0] === undefined ? undefined : commandNamed(rest[0]);
+    if (rest[0] !== undefined && about === undefined) throw unknownCommand(rest[0]);
+    return { kind: 'help', command: about };
+  }
+  if (first === '--version' || first === '-V') return { kind: 'version' };
+  const spec = commandNamed(first);
+  if (spec === undefined) throw unknownCommand(first);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    // Before "--", a help flag wins over anything else on the line.
+    const end = rest.indexOf('--');
+    const before = end === -1 ? rest : rest.slice(0, end);
+    if (before.includes('--help') || before.includes('-h')) return { kind: 'help', command: spec };
+  }
+  return { kind: 'run', spec, invocation: parseInvocation(spec, rest) };
+}
+
+function unknownCommand(name: string): UsageError {
+  const known = COMMANDS.map((c) => c.name).join(', ');
+  return new UsageError(`unknown command ${JSON.stringify(name)} (commands: ${known})`);
+}
+
+function parseInvocation(spec: CommandSpec, args: readonly string[]): Invocation {
+  const fail = (message: string): never => {
+    throw new UsageError(message, spec.name);
+  };
+  const options = Object.fromEntries(spec.flags.map((flag) => [flag.name, { type: flag.type }]));
+  // Not strict: the tokens are checked here, so every message names the flag and the command.
+  const { tokens } = parseArgs({
+    args: [...args],
+    options,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  const flags: Record<string, string | true> = {};
+  const positionals: string[] = [];
+  for (const token of tokens) {
+    if (token.kind === 'positional') positionals.push(token.value);
+    if (token.kind !== 'option') continue;
+    const flag = spec.flags.find((f) => f.name === token.name);
+    if (flag === undefined) {
+      throw new UsageError(
+        `unknown flag ${token.rawName} for \`webc-fetch ${spec.name}\``,
+        spec.name,
+      );
+    }
+    if (flag.type === 'boolean') {
+      if (token.value !== undefined) fail(`--${flag.name} takes no value`);
+      flags[flag.name] = true;
+      continue;
+    }
+    const value = token.value;
+    // `--registry --json` reads as a forgotten value, not as a registry named "--json".
+    if (value === undefined || (!token.inlineValue && value.startsWith('--'))) {
+      throw new UsageError(`--${flag.name} expects a value (${flag.value ?? 'text'})`, spec.name);
+    }
+    flags[flag.name] = value;
+  }
+  const expected = spec.positionals;
+  if (positionals.length < expected.length) {
+    fail(`missing ${expected[positionals.length]?.name ?? 'argument'}`);
+  }
+  if (positionals.length > expected.length) {
+    const extra = positionals[expected.length] ?? '';
+    fail(`unexpected argument ${JSON.stringify(extra)}`);
+  }
+  return { command: spec.name, positionals, flags };
+}
+
+/** The doc and default of a flag, from SETTINGS when it carries a setting. */
+function flagHelp(flag: FlagSpec): { doc: string; defaultText: string } {
+  const setting = flag.setting === undefined ? undefined : SETTINGS[flag.setting];
+  const doc = flag.doc ?? setting?.doc ?? '';
+  const defaultText =
+    flag.defaultText ?? (flag.type === 'boolean' ? '' : (setting?.defaultText ?? ''));
+  return { doc, defaultText };
+}
+
+function usageLine(spec: CommandSpec): string {
+  const positionals = spec.positionals.map((p) => ` ${p.name}`).join('');
+  return `webc-fetch ${spec.name}${positionals} [options]`;
+}
+
+function exitCodeLines(): string[] {
+  return [
+    'Exit codes:',
+    ...EXIT_CODES.map(([code, meaning]) => `  ${String(code).padEnd(4)}${meaning}`),
+  ];
+}
+
+/** `webc-fetch --help`: the commands and the exit codes. */
+export function topHelp(version: string, cacheFolder: string): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
+  return [
+    `webc-fetch ${version}: fetch and verify Wasmer WebC containers (v3, v2).`,
+    '',
+    'Usage: webc-fetch <command> [options]',
+    '       webc-fetch <command> --help',
+    '       webc-fetch --version',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
+    '',
+    'Examples:',
+    ...COMMANDS.flatMap((c) => c.examples.slice(0, 1)).map(exampleLine),
+    '',
+    ...exitCodeLines(),
+    '',
+    `Cache: ${cacheFolder}`,
+    `More: ${PROJECT_URL}`,
+    '',
+  ].join('\n');
+}
+
+function exampleLine([command, what]: readonly [string, string]): string {
+  return `  ${command}\n      # ${what}`;
+}
+
+/** `webc-fetch <command> --help`. */
+export function commandHelp(spec: CommandSpec, cacheFolder: string): string {
+  const rows = spec.flags.map((flag) => {
+    const head = `--${flag.name}${flag.value === undefined ? '' : ` ${flag.value}`}`;
+    const { doc, defaultText } = flagHelp(flag);
+    return { head, doc: defaultText === '' ? doc : `${doc} Default: ${defaultText}.` };
+  });
+  const positionalRows = spec.positionals.map((p) => ({
+    head: p.name,
+    doc: p.doc ?? (p.setting === undefined ? '' : SETTINGS[p.setting].doc),
+  }));
+  const width = Math.max(...[...rows, ...positionalRows].map((r) => r.head.length)) + 2;
+  const line = (r: { head: string; doc: string }): string => `  ${r.head.padEnd(width)}${r.doc}`;
+  return [
+    `Usage: ${usageLine(spec)}`,
+    '',
+    spec.description,
+    '',
+    ...(positionalRows.length > 0 ? ['Arguments:', ...positionalRows.map(line), ''] : []),
+    'Options:',
+    ...rows.map(line),
+    `  ${'--help'.padEnd(width)}Show this text.`,
+    '',
+    'Examples:',
+    ...spec.examples.map(exampleLine),
+    '',
+    ...exitCodeLines(),
+    ...(spec.name === 'fetch' ? ['', `Cache: ${cacheFolder}`] : []),
+    '',
+  ].join('\n');
+}
