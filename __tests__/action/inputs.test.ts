@@ -210,7 +210,7 @@ describe('readInputs', () => {
     const { error, message } = failure({ package: `sha256:${HEX}`, compare: 'require' });
     expect(error.context.setting).toBe('compare');
     expect(message).toBe(
-      `Input 'compare' is invalid (got "require"): a sha256: spec in the \`package\` input names one container, so there is no other WebC version to compare with; name the package and its version (namespace/name@=1.2.3), or set it to false`,
+      `Input 'compare' is invalid (got "require"): a sha256: spec in the \`package\` input names one container, so there is no other WebC version to compare with; name the package and its version (namespace/name@=1.2.3), or set \`compare: false\``,
     );
     expect(parseInputs(withDefaults({ package: `sha256:${HEX}`, compare: 'false' })).compare).toBe(
       'off',

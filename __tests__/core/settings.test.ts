@@ -126,7 +126,7 @@ describe('parseSettings', () => {
     });
     expect(error.problems.map((p) => p.setting)).toEqual(['retries', 'compare', 'wait']);
     expect(error.message.split('\n')[1]).toBe(
-      'the compare mode "report" is invalid: a sha256: spec in the package spec names one container, so there is no other WebC version to compare with; name the package and its version (namespace/name@=1.2.3), or set it to false',
+      'the compare mode "report" is invalid: a sha256: spec in the package spec names one container, so there is no other WebC version to compare with; name the package and its version (namespace/name@=1.2.3), or turn the compare mode off',
     );
   });
 

@@ -24,6 +24,8 @@ export const CLI_FLAGS: Readonly<Record<SettingKey, string>> = {
   retries: '--retries',
   requestTimeout: '--request-timeout',
   timeout: '--timeout',
+  compare: '--compare',
+  wait: '--wait',
 };
 
 export interface CliWordingOptions {

@@ -265,7 +265,7 @@ function compareProblem(
     setting: 'compare',
     value: compare,
     problem: words`a sha256: spec in ${setting('spec')} names one container, so there is no other WebC version to compare with`,
-    accepted: ['name the package and its version (namespace/name@=1.2.3), or set it to false'],
+    accepted: words`name the package and its version (namespace/name@=1.2.3), or ${setting('compare', 'off')}`,
     style: 'clause',
   };
 }
