@@ -38,6 +38,24 @@ const shared = {
       },
     },
     {
+      // @actions/cache tells a save refused because another job is saving the same key (logged
+      // as info) from a failure (a warning) by `error.name === ReserveCacheError.name`; minified,
+      // the class is renamed and every such race would print a warning. Its error classes set
+      // `this.name` to their own name, so the literal is the same comparison. (esbuild's
+      // keepNames would do it too, at a cost to every start.)
+      name: 'actions-cache-error-names',
+      setup(b) {
+        b.onLoad({ filter: /[\\/]@actions[\\/]cache[\\/]lib[\\/]cache\.js$/ }, async (args) => {
+          const source = await readFile(args.path, 'utf8');
+          const names = /\b(ValidationError|ReserveCacheError|FinalizeCacheError)\.name\b/g;
+          const patched = source.replace(names, "'$1'");
+          if (patched === source)
+            throw new Error(`actions-cache-error-names: nothing to patch in ${args.path}`);
+          return { contents: patched, loader: 'js' };
+        });
+      },
+    },
+    {
       name: 'undici-stub',
       setup(b) {
         b.onResolve({ filter: /^undici$/ }, () => ({
@@ -51,16 +69,30 @@ const shared = {
 };
 
 /**
- * One entry per front door. The action must stay one self-contained file (the runner loads
- * `dist/index.js` as it is). The command line is `dist/cli.js` plus chunks of its own in
- * `dist/cli-chunks/`: each command's module is loaded only when that command runs, so `--help`
- * loads almost nothing. `clean` is the folder a bundle owns alone, emptied before it is built
- * so no stale chunk is left; `executable` files get the mode a `bin` needs.
+ * One entry per front door. The action is `dist/index.js` (what the runner loads) plus chunks
+ * of its own in `dist/action-chunks/`: the Actions cache client (@actions/cache, ~720 KB) is
+ * loaded by a dynamic import only with `actions-cache: true` (src/action/actions-cache-setup.ts),
+ * so every other run starts as fast as before; code both halves use lands in a chunk the entry
+ * imports statically. The command line is `dist/cli.js` plus `dist/cli-chunks/`: each command's
+ * module is loaded only when that command runs, so `--help` loads almost nothing. `clean` lists
+ * the folders a bundle owns alone, emptied before it is built so no stale chunk is left;
+ * `executable` files get the mode a `bin` needs.
  */
+const ACTION_CHUNKS = 'action-chunks';
+
 const BUNDLES = [
   {
     name: 'action',
-    options: { entryPoints: ['src/action/index.ts'], outfile: 'dist/index.js' },
+    clean: [`dist/${ACTION_CHUNKS}`],
+    options: {
+      entryPoints: { index: 'src/action/index.ts' },
+      outdir: 'dist',
+      splitting: true,
+      // @actions/cache tells a refused save (another job saving the same key: info) from a
+      // failure (a warning) by comparing `error.name` with `ReserveCacheError.name`; minified
+      // class names would turn every such race into a warning.
+      chunkNames: `${ACTION_CHUNKS}/[name]-[hash]`,
+    },
   },
   {
     name: 'cli',
@@ -71,7 +103,7 @@ const BUNDLES = [
       splitting: true,
       chunkNames: 'cli-chunks/[name]-[hash]',
     },
-    clean: 'dist/cli-chunks',
+    clean: ['dist/cli-chunks'],
     executable: ['dist/cli.js'],
   },
 ];
@@ -80,7 +112,7 @@ writeSchemaModule();
 const only = process.argv.slice(2);
 for (const bundle of BUNDLES) {
   if (only.length > 0 && !only.includes(bundle.name)) continue;
-  if (bundle.clean) rmSync(bundle.clean, { recursive: true, force: true });
+  for (const dir of bundle.clean ?? []) rmSync(dir, { recursive: true, force: true });
   await build({ ...shared, ...bundle.options });
   for (const file of bundle.executable ?? []) chmodSync(file, 0o755);
 }

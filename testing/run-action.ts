@@ -42,6 +42,11 @@ export interface RunActionOptions {
   readonly dirs?: RunnerDirs;
   readonly env?: Record<string, string>;
   readonly timeoutMs?: number;
+  /**
+   * The step's working directory; default: this process's. A runner starts JavaScript actions
+   * in GITHUB_WORKSPACE, which the Actions cache client requires.
+   */
+  readonly cwd?: string;
 }
 
 export async function runAction(options: RunActionOptions): Promise<ActionRun> {
@@ -66,7 +71,11 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
     env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
   }
   const started = Date.now();
-  const child = spawn(process.execPath, [DIST_ENTRY], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [DIST_ENTRY], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

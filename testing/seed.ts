@@ -104,3 +104,51 @@ export async function seedRegistryFolder(
 export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
+
+/** One version of a package in a dependency tree: its `use` map and each distribution. */
+export interface TreeVersion {
+  /** The manifest's `use` map (alias → spec), in both containers and the published manifests. */
+  readonly use?: Readonly<Record<string, string>>;
+  /** Bytes of generated volume data, to make containers large (benchmarks, concurrency). */
+  readonly payloadBytes?: number;
+  /** `false` = not published; otherwise what `SeedDistribution` allows besides the package. */
+  readonly v3?: Omit<SeedDistribution, 'pkg'> | false;
+  readonly v2?: Omit<SeedDistribution, 'pkg'> | false;
+}
+
+/** `namespace/name` → version → how it is published. */
+export type TreeDescription = Readonly<Record<string, Readonly<Record<string, TreeVersion>>>>;
+
+/** The demo package with `use` as its dependencies (instead of the demo's `wasmer/coreutils`). */
+export function dependentPackage(
+  fullName: string,
+  version: string,
+  use: Readonly<Record<string, string>>,
+  payloadBytes = 0,
+): WebcPackage {
+  return { ...demoPackage(fullName, version, payloadBytes), dependencies: { ...use } };
+}
+
+/**
+ * Packages that depend on each other, written by the project's writer with their `use` maps;
+ * the registry's published manifest of each distribution carries the same `use`, as the real
+ * registry records it at publish time (Wasmer's clients read it there).
+ */
+export function treePackages(tree: TreeDescription): SeedPackages {
+  return Object.fromEntries(
+    Object.entries(tree).map(([fullName, versions]) => [
+      fullName,
+      Object.entries(versions).map(([version, spec]): SeedVersion => {
+        const use = spec.use ?? {};
+        const pkg = dependentPackage(fullName, version, use, spec.payloadBytes);
+        const dist = (webc: WebcVersion): SeedDistribution | false => {
+          const given = spec[webc];
+          if (given === false) return false;
+          const manifest = JSON.stringify({ package: { name: fullName, version }, webc, use });
+          return { ...given, pkg, publish: { manifest, ...given?.publish } };
+        };
+        return { version, v3: dist('v3'), v2: dist('v2') };
+      }),
+    ]),
+  );
+}

@@ -170,6 +170,25 @@ describe('actions cache adapter', () => {
     expect(segment).toBeLessThanOrEqual(20_000);
   });
 
+  it("folds the library's own lines of each call into a log group", async () => {
+    const { sha256, file } = container();
+    const logGroup = {
+      start: (title: string) => (log += `[group ${title}]\n`),
+      end: () => (log += '[end]\n'),
+    };
+    const cache = adapter({ logGroup });
+    await cache.save(sha256, file);
+    await cache.restore(sha256, destination());
+    const key = actionsCacheKey(sha256);
+    const restoring = log.slice(log.indexOf(`[group Actions cache: restore ${key}]`));
+    expect(restoring).toMatch(
+      /^\[group [^\n]*\]\n[\s\S]*Cache restored successfully\n[\s\S]*?\[end\]\n/,
+    );
+    expect(log).toContain(`[group Actions cache: save ${key}]`);
+    expect(log.match(/\[group /g)).toHaveLength(2);
+    expect(log.match(/\[end\]/g)).toHaveLength(2);
+  });
+
   it('shares entries with jobs in other workspaces: the version depends only on the digest', async () => {
     const mine = container('mine');
     expect(await adapter().save(mine.sha256, mine.file)).toEqual({ outcome: 'saved' });

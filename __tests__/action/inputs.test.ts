@@ -69,6 +69,7 @@ describe('readInputs', () => {
         retries: 3,
         requestTimeoutMs: 30_000,
         timeoutMs: 600_000,
+        remoteCache: false,
         compare: 'off',
         waitMs: 0,
       },
@@ -81,6 +82,8 @@ describe('readInputs', () => {
         sha256: undefined,
         out: undefined,
       },
+      requests: [options.request],
+      run: { dependencies: false, directory: undefined, wasmerCache: false, lockfile: undefined },
     });
   });
 
@@ -97,6 +100,7 @@ describe('readInputs', () => {
         retries: '0',
         'request-timeout': '0.5',
         timeout: '2.5',
+        'actions-cache': 'True',
         compare: 'false',
         wait: '90.5',
       }),
@@ -113,6 +117,7 @@ describe('readInputs', () => {
       retries: 0,
       requestTimeoutMs: 500,
       timeoutMs: 2500,
+      remoteCache: true,
       compare: 'off',
       waitMs: 90_500,
     });
@@ -155,6 +160,7 @@ describe('readInputs', () => {
     ['cache', 'yes', /true or false/],
     ['cache', '1', /true or false/],
     ['cache', 'tRUE', /true or false/],
+    ['actions-cache', 'yes', /true or false/],
     ['path', '   ', /file path/],
     ['retries', '-1', /0 to 10/],
     ['retries', '11', /0 to 10/],
@@ -214,6 +220,23 @@ describe('readInputs', () => {
     );
     expect(parseInputs(withDefaults({ package: `sha256:${HEX}`, compare: 'false' })).compare).toBe(
       'off',
+    );
+  });
+
+  it('refuses compare with several packages, naming both inputs and what to do instead', () => {
+    const { error, message } = failure({ package: 'acme/tool@1\nacme/lib@2', compare: 'report' });
+    expect(error.context.setting).toBe('compare');
+    expect(message).toBe(
+      `Input 'compare' is invalid (got "report"): it compares one package, and the \`package\` input lists 2; compare each in a step of its own (a matrix); name the package and its version (namespace/name@=1.2.3), or set \`compare: false\``,
+    );
+    expect(parseInputs(withDefaults({ package: 'acme/tool@1\nacme/lib@2' })).compare).toBe('off');
+  });
+
+  it('refuses compare in a locked run, naming the lockfile input', () => {
+    const { error, message } = failure({ lockfile: 'webc.lock', compare: 'require' });
+    expect(error.context.setting).toBe('compare');
+    expect(message).toContain(
+      'Input \'compare\' is invalid (got "require"): `lockfile` pins one container per package, so there is no other WebC version to compare with',
     );
   });
 
@@ -278,6 +301,11 @@ describe('readInputs', () => {
         'retries',
         'request-timeout',
         'timeout',
+        'dependencies',
+        'directory',
+        'wasmer-cache',
+        'lockfile',
+        'actions-cache',
         'compare',
         'wait',
       ]),

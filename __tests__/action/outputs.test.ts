@@ -3,9 +3,18 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { MAX_OUTPUT_CHARS, actionOutputs } from '../../src/action/outputs.js';
-import type { FetchResult } from '../../src/core/fetcher.js';
+import {
+  MAX_OUTPUT_CHARS,
+  MAX_PACKAGE_FIELD_CHARS,
+  MAX_PACKAGES_CHARS,
+  actionOutputs,
+  runOutputs,
+} from '../../src/action/outputs.js';
+import type { FetchResult, RunResult } from '../../src/core/fetcher.js';
+import { buildLockfile } from '../../src/core/lock/lockfile.js';
+import { parsePackageSpec } from '../../src/core/spec/package-spec.js';
 import { RESULT_FIELDS } from '../../src/core/report/result-fields.js';
+import { RUN_FIELD_NAMES } from '../../src/core/report/run-fields.js';
 import { COMPARE_FIELDS } from '../../src/core/compare/compare-fields.js';
 import type { CompareReport } from '../../src/core/compare/compare-report.js';
 import type { Difference } from '../../src/webc/compare/container-diff.js';
@@ -27,6 +36,7 @@ const result: FetchResult = {
   size: 42,
   path: '/cache/tool.webc',
   cacheHit: false,
+  cacheSource: 'none',
   fallback: true,
   fallbackReason: 'v3: not published',
   downloadUrl: 'https://cdn.example/tool.webc',
@@ -47,8 +57,12 @@ function collect(): Logger & { warnings: string[] } {
 }
 
 describe('the action outputs', () => {
-  it('are the result fields, then the compare fields, in the order and by the names action.yml declares', () => {
-    const names = [...RESULT_FIELDS, ...COMPARE_FIELDS].map((f) => f.name);
+  it('are the result fields, then the run and compare fields, in the order and by the names action.yml declares', () => {
+    const names = [
+      ...RESULT_FIELDS.map((f) => f.name),
+      ...RUN_FIELD_NAMES,
+      ...COMPARE_FIELDS.map((f) => f.name),
+    ];
     expect(names).toEqual(Object.keys(action.outputs));
   });
 
@@ -67,6 +81,7 @@ describe('the action outputs', () => {
       sha256: 'ab'.repeat(32),
       size: '42',
       'cache-hit': 'false',
+      'cache-source': 'none',
       fallback: 'true',
       'fallback-reason': 'v3: not published',
       'download-url': 'https://cdn.example/tool.webc',
@@ -88,6 +103,109 @@ describe('the action outputs', () => {
       expect.stringMatching(/^The commands output lists \d+ of 5000 command names, then stops/),
     ]);
     expect(outputs['path']).toBe('/cache/***.webc');
+  });
+});
+
+function runWith(results: readonly FetchResult[], single = results.length === 1): RunResult {
+  const trees = (single ? [results] : results.map((r) => [r])).map((members) => ({
+    ok: true as const,
+    request: { spec: parsePackageSpec('acme/tool'), sha256: undefined, out: undefined },
+    webc: 'v2' as const,
+    members: members.map((r, index) => ({
+      member: {
+        id: `acme/tool@${index}`,
+        resolved: { id: r.id, distributions: {}, unusable: [] },
+        root: index === 0,
+        chain: [`acme/tool@${index}`],
+        requiredBy: [],
+        dependencies: {},
+      },
+      result: r,
+    })),
+  }));
+  const containers = results.map((r, index) => ({
+    result: r,
+    root: !single || index === 0,
+    registry: 'https://registry.example/graphql',
+    resolvedDependencies: undefined,
+  }));
+  return {
+    ok: true,
+    locked: false,
+    dependencies: false,
+    trees,
+    containers,
+    lock: buildLockfile([
+      {
+        package: 'acme/tool',
+        version: '1.2.0',
+        webcVersion: 'v2',
+        sha256: 'ab'.repeat(32),
+        size: 42,
+        downloadUrl: 'https://cdn.example/tool.webc',
+        registry: 'https://registry.example/graphql',
+        root: true,
+      },
+    ]),
+    directory: undefined,
+    wasmerCache: undefined,
+  };
+}
+
+describe('the outputs of a run', () => {
+  it('are the single-package outputs of the root, packages and the lock text', () => {
+    const outputs = Object.fromEntries(runOutputs(runWith([result]), keepText, collect()));
+    expect(outputs['package']).toBe('acme/tool');
+    expect(JSON.parse(outputs['packages'] ?? '')).toEqual([
+      expect.objectContaining({ package: 'acme/tool', size: 42, 'cache-hit': false, root: true }),
+    ]);
+    expect(JSON.parse(outputs['lock'] ?? '')).toMatchObject({ lockfileVersion: 1 });
+    // The compare outputs are set in compare mode only (below).
+    const compare = new Set(COMPARE_FIELDS.map((f) => f.name));
+    expect(Object.keys(outputs)).toEqual(
+      Object.keys(action.outputs).filter((n) => !compare.has(n)),
+    );
+  });
+
+  it('add the compare outputs of a run in compare mode, after the others', () => {
+    const difference = { where: 'atoms.tool', v2: { size: 1, sha256: 'aa' }, v3: null };
+    const run = { ...runWith([result]), comparison: compared([difference]) };
+    const outputs = runOutputs(run, keepText, collect());
+    expect(outputs.map(([name]) => name)).toEqual(Object.keys(action.outputs));
+    expect(Object.fromEntries(outputs)).toMatchObject({
+      path: '/cache/tool.webc',
+      parity: 'false',
+      differences: JSON.stringify([difference]),
+      'v3-sha256': 'b3'.repeat(32),
+    });
+  });
+
+  it('leave the single-package outputs empty when several packages were asked for', () => {
+    const outputs = Object.fromEntries(
+      runOutputs(runWith([result, result], false), keepText, collect()),
+    );
+    for (const { name } of RESULT_FIELDS) expect(outputs[name], name).toBe('');
+    expect(JSON.parse(outputs['packages'] ?? '')).toHaveLength(2);
+  });
+
+  it('keep whole containers and bounded lists in packages, as valid JSON, with warnings', () => {
+    const many = Array.from({ length: 2_000 }, (_, i) => `command-${i}`);
+    const big = {
+      ...result,
+      container: { ...result.container, commands: many, entrypoint: 'e'.repeat(100_000) },
+    };
+    const logger = collect();
+    const results = Array.from({ length: 3_000 }, () => big);
+    const outputs = Object.fromEntries(runOutputs(runWith(results, false), keepText, logger));
+    const packages = JSON.parse(outputs['packages'] ?? '') as { commands: string[] }[];
+    expect((outputs['packages'] ?? '').length).toBeLessThanOrEqual(MAX_PACKAGES_CHARS);
+    expect(packages.length).toBeLessThan(3_000);
+    expect(JSON.stringify(packages[0]?.commands).length).toBeLessThanOrEqual(
+      MAX_PACKAGE_FIELD_CHARS,
+    );
+    expect(logger.warnings.at(-1)).toMatch(
+      /^The packages output lists \d+ of 3000 delivered containers/,
+    );
   });
 });
 

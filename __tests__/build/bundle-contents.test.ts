@@ -3,10 +3,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ACTION_USER_AGENT } from '../../src/action/main.js';
-import { DIST_ENTRY } from '../support/run-action.js';
+import { dynamicChunks, staticText } from '../support/bundle-files.js';
 
 describe('dist/index.js', () => {
-  const text = readFileSync(DIST_ENTRY, 'utf8');
+  // Everything the action can load: at start, and on demand.
+  const text = [staticText(), ...dynamicChunks().map((file) => readFileSync(file, 'utf8'))].join(
+    '\n',
+  );
 
   it.each([
     ['the mirror', 'The registry listens on loopback only'],

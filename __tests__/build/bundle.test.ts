@@ -1,19 +1,63 @@
 // The committed bundle is what the runner executes: it must be small, self-contained ESM, and
-// must not carry what the run never uses.
-import { readFileSync, statSync } from 'node:fs';
+// must not carry what the run never uses. `dist/index.js` and the chunks it imports statically
+// load at every start; the Actions cache client is a chunk loaded only on demand.
+import { cpSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { dynamicChunks, staticFiles, staticText } from '../support/bundle-files.js';
 import { DIST_ENTRY } from '../support/run-action.js';
 
-describe('dist/index.js', () => {
-  const text = readFileSync(DIST_ENTRY, 'utf8');
+/** Distinctive text of @actions/cache (its cache-service client). */
+const CACHE_CLIENT_MARKER = 'Cache Service Url not found';
 
-  it('stays under the 1.5 MB budget', () => {
-    expect(statSync(DIST_ENTRY).size).toBeLessThan(1.5 * 1024 * 1024);
+describe('dist/index.js', () => {
+  const text = staticText();
+
+  it('stays under the 1.5 MB budget, with everything it loads at start', () => {
+    const sizes = staticFiles().map((file) => statSync(file).size);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBeLessThan(1.5 * 1024 * 1024);
   });
 
-  it('defines require for bundled CommonJS code', () => {
-    expect(text.startsWith('import { createRequire as __wfCreateRequire }')).toBe(true);
+  it('defines require for bundled CommonJS code, in every file', () => {
+    for (const file of [...staticFiles(), ...dynamicChunks()]) {
+      expect(
+        readFileSync(file, 'utf8').startsWith('import { createRequire as __wfCreateRequire }'),
+      ).toBe(true);
+    }
+  });
+
+  it('loads the Actions cache client only through a dynamic import of its own chunk', () => {
+    expect(text).not.toContain(CACHE_CLIENT_MARKER);
+    const chunks = dynamicChunks();
+    expect(chunks.map((file) => relative(join(DIST_ENTRY, '..'), file))).toEqual([
+      expect.stringMatching(/^action-chunks\/actions-cache-[\w-]+\.js$/),
+    ]);
+    expect(readFileSync(chunks[0] ?? '', 'utf8')).toContain(CACHE_CLIENT_MARKER);
+  });
+
+  it('runs from a copy of dist with no node_modules, loading the cache chunk on demand', () => {
+    const copy = join(mkdtempSync(join(tmpdir(), 'webc-fetch-dist-copy-')), 'dist');
+    cpSync(join(DIST_ENTRY, '..'), copy, { recursive: true });
+    const run = spawnSync(process.execPath, [join(copy, 'index.js')], {
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        INPUT_PACKAGE: 'acme/tool',
+        INPUT_REGISTRY: 'http://127.0.0.1:1/graphql',
+        INPUT_RETRIES: '0',
+        'INPUT_ACTIONS-CACHE': 'true',
+      },
+      cwd: copy,
+      encoding: 'utf8',
+    });
+    // The chunk loaded and ran (the variables are missing); then the registry is unreachable.
+    expect(run.stdout).toMatch(
+      /::warning::The actions-cache input is true, but this step has no access/,
+    );
+    expect(run.stdout).not.toMatch(/Could not load the Actions cache client/);
+    expect(run.stdout).toMatch(/::error::/);
+    expect(run.status).toBe(1);
   });
 
   it('leaves undici and the GraphQL parser out', () => {

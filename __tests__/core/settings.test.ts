@@ -48,7 +48,8 @@ describe('the settings table', () => {
 
 describe('parseSettings', () => {
   it('applies the defaults to everything but the spec', () => {
-    expect(parseSettings(read({ spec: 'acme/tool@1' }))).toEqual({
+    const parsed = parseSettings(read({ spec: 'acme/tool@1' }));
+    expect(parsed).toEqual({
       settings: {
         priority: ['v3', 'v2'],
         registry: 'https://registry.wasmer.io/graphql',
@@ -57,6 +58,7 @@ describe('parseSettings', () => {
         retries: 3,
         requestTimeoutMs: 30_000,
         timeoutMs: 600_000,
+        remoteCache: false,
         compare: 'off',
         waitMs: 0,
       },
@@ -69,6 +71,8 @@ describe('parseSettings', () => {
         sha256: undefined,
         out: undefined,
       },
+      requests: [parsed.request],
+      run: { dependencies: false, directory: undefined, wasmerCache: false, lockfile: undefined },
     });
   });
 
@@ -137,5 +141,89 @@ describe('parseSettings', () => {
       return key === 'spec' ? 'acme/tool' : undefined;
     });
     expect(asked).toEqual([...SETTING_KEYS]);
+  });
+});
+
+describe('parseSettings for several packages and a run', () => {
+  it('reads one spec per line, keeping a comma inside a requirement, skipping blank lines', () => {
+    const { requests, request } = parseSettings(
+      read({ spec: 'acme/x@>=1.0, <1.2\n\n  acme/y  \r\nsha256:' + 'ab'.repeat(32) }),
+    );
+    expect(requests.map((r) => r.spec)).toEqual([
+      {
+        kind: 'named',
+        package: { namespace: 'acme', name: 'x', full: 'acme/x' },
+        constraint: '>=1.0, <1.2',
+      },
+      {
+        kind: 'named',
+        package: { namespace: 'acme', name: 'y', full: 'acme/y' },
+        constraint: undefined,
+      },
+      { kind: 'hash', sha256: 'ab'.repeat(32) },
+    ]);
+    expect(request).toBe(requests[0]);
+  });
+
+  it('reports every refused spec line, and a spec given twice', () => {
+    const error = refusal({ spec: 'acme/\nacme/ok\n_/\nacme/ok' });
+    expect(error.problems.map((p) => [p.setting, p.value])).toEqual([
+      ['spec', 'acme/'],
+      ['spec', '_/'],
+      ['spec', 'acme/ok'],
+    ]);
+    expect(error.message).toContain('the package spec "acme/ok" is invalid: it is listed twice');
+  });
+
+  it('refuses a pin or an output path with several packages, naming each', () => {
+    const error = refusal({ spec: 'acme/a\nacme/b', sha256: 'ab'.repeat(32), out: 'x.webc' });
+    expect(error.problems.map((p) => p.setting)).toEqual(['sha256', 'out']);
+    expect(error.message).toBe(
+      `the pinned sha256 "${'ab'.repeat(32)}" is invalid: it describes one package, and the package spec lists 2; pin several packages with the lockfile, or give one spec\n` +
+        'the output path "x.webc" is invalid: it describes one package, and the package spec lists 2; use the offline folder for several packages, or give one spec',
+    );
+  });
+
+  it('reads the run choices, with false and none as defaults', () => {
+    expect(parseSettings(read({ spec: 'acme/a' })).run).toEqual({
+      dependencies: false,
+      directory: undefined,
+      wasmerCache: false,
+      lockfile: undefined,
+    });
+    expect(
+      parseSettings(
+        read({
+          spec: 'acme/a',
+          dependencies: 'TRUE',
+          directory: ' out/webc ',
+          wasmerCache: 'True',
+          lockfile: 'webc.lock',
+        }),
+      ).run,
+    ).toEqual({
+      dependencies: true,
+      directory: 'out/webc',
+      wasmerCache: true,
+      lockfile: 'webc.lock',
+    });
+  });
+
+  it('refuses a switch that is not a boolean and a folder or lockfile path of blanks', () => {
+    const error = refusal({
+      dependencies: 'yes',
+      wasmerCache: '1',
+      directory: '  ',
+      lockfile: '\t',
+    });
+    expect(error.problems.map((p) => p.setting)).toEqual([
+      'dependencies',
+      'directory',
+      'wasmerCache',
+      'lockfile',
+    ]);
+    expect(error.message).toContain(
+      'the offline folder "  " is invalid: expected a path, or leave it empty',
+    );
   });
 });

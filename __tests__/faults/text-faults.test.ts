@@ -202,6 +202,7 @@ describe('text the action echoes', () => {
       'SHA-256',
       'Size',
       'Cache hit',
+      'Cache source',
       'Path',
       'Download URL',
       'Commands',

@@ -58,6 +58,14 @@ export interface ActionsCacheOptions {
   readonly budgetMs?: number;
   /** Debug lines about each call. The library logs its own lines through @actions/core. */
   readonly logger?: Logger;
+  /** Folds the library's own log lines of each call (the tar command, progress) in the log. */
+  readonly logGroup?: LogGroup;
+}
+
+/** A foldable group of log lines (a workflow's `::group::`); groups do not nest. */
+export interface LogGroup {
+  start(title: string): void;
+  end(): void;
 }
 
 /**
@@ -84,7 +92,7 @@ export function createActionsCache(options: ActionsCacheOptions = {}): ActionsCa
   const budget = createCallBudget(options.budgetMs ?? ACTIONS_CACHE_BUDGET_MS);
   return {
     available: true,
-    cache: createCache(cwd, budget, options.logger ?? silentLogger),
+    cache: createCache(cwd, budget, options.logger ?? silentLogger, options.logGroup),
   };
 }
 
@@ -109,15 +117,23 @@ interface Context {
   readonly exclusive: KeyedQueue<Sha256Hex>;
   /** Digests with a call given up on, which may still extract into or read its staged file. */
   readonly abandoned: Set<Sha256Hex>;
+  /** Runs a library call inside a log group (calls side by side share the first one's). */
+  readonly grouped: <T>(title: string, call: () => Promise<T>) => Promise<T>;
 }
 
-function createCache(workspace: string, budget: CallBudget, logger: Logger): RemoteCache {
+function createCache(
+  workspace: string,
+  budget: CallBudget,
+  logger: Logger,
+  logGroup: LogGroup | undefined,
+): RemoteCache {
   const context: Context = {
     staging: nodePath.join(workspace, STAGING_FOLDER),
     budget,
     logger,
     exclusive: createKeyedQueue(),
     abandoned: new Set(),
+    grouped: groupedBy(logGroup),
   };
   return {
     usage: () => budget.usage(),
@@ -143,10 +159,12 @@ async function restoreEntry(
     // A leftover (an interrupted run in the same workspace) must not pass for a restore.
     await mkdir(context.staging, { recursive: true });
     await rm(staged, { force: true });
-    const outcome = await context.budget.run(
-      () =>
-        restoreCache([actionsCachePath(sha256)], key, [], downloadOptions(context.budget), true),
-      signal,
+    const outcome = await context.grouped(`Actions cache: restore ${key}`, () =>
+      context.budget.run(
+        () =>
+          restoreCache([actionsCachePath(sha256)], key, [], downloadOptions(context.budget), true),
+        signal,
+      ),
     );
     const failed = problemOf(context, sha256, outcome);
     result = failed
@@ -194,15 +212,16 @@ async function offer(
 ): Promise<SaveResult> {
   const key = actionsCacheKey(sha256);
   const path = [actionsCachePath(sha256)];
-  const saved = await context.budget.run(() => saveCache(path, key, {}, true), signal);
+  const saved = await context.grouped(`Actions cache: save ${key}`, () =>
+    context.budget.run(() => saveCache(path, key, {}, true), signal),
+  );
   const failed = problemOf(context, sha256, saved);
   if (failed) return { outcome: 'skipped', problem: failed };
   if (saved.kind === 'settled' && saved.value > 0) return { outcome: 'saved' };
   // -1: refused or failed, and already logged by the library. Refused because another job saved
   // the same digest first is a success for us (the 409 is logged as info): look the key up.
-  const found = await context.budget.run(
-    () => restoreCache(path, key, [], { lookupOnly: true }, true),
-    signal,
+  const found = await context.grouped(`Actions cache: look up ${key}`, () =>
+    context.budget.run(() => restoreCache(path, key, [], { lookupOnly: true }, true), signal),
   );
   if (found.kind === 'settled' && found.value === key) return { outcome: 'exists' };
   const detail = 'the cache service did not take the entry (the cache client logged why)';
@@ -274,6 +293,24 @@ function problemOf(
       context.abandoned.add(sha256);
       return problem('aborted', 'stopped waiting for the cache service (aborted)');
   }
+}
+
+/**
+ * Wraps calls in `logGroup`. A group ends when the call is settled or given up on (lines a call
+ * given up on prints later fall outside it); a call made while a group is open joins it, since
+ * groups do not nest.
+ */
+function groupedBy(logGroup: LogGroup | undefined): Context['grouped'] {
+  let open = 0;
+  return async (title, call) => {
+    if (!logGroup) return call();
+    if (open++ === 0) logGroup.start(title);
+    try {
+      return await call();
+    } finally {
+      if (--open === 0) logGroup.end();
+    }
+  };
 }
 
 function stagedFile(context: Context, sha256: Sha256Hex): string {

@@ -18,6 +18,11 @@ export const ACTION_INPUTS: Readonly<Record<SettingKey, string>> = {
   retries: 'retries',
   requestTimeout: 'request-timeout',
   timeout: 'timeout',
+  dependencies: 'dependencies',
+  directory: 'directory',
+  wasmerCache: 'wasmer-cache',
+  lockfile: 'lockfile',
+  remoteCache: 'actions-cache',
   compare: 'compare',
   wait: 'wait',
 };
@@ -42,6 +47,7 @@ export const ACTION_WORDING: Wording = {
   },
   place(place, form) {
     if (place === 'cache') return form === 'noun' ? 'tool cache' : 'RUNNER_TOOL_CACHE';
+    if (place === 'remoteCache') return form === 'noun' ? 'Actions cache' : code('actions-cache');
     return form === 'noun' ? 'staging folder' : 'RUNNER_TEMP';
   },
   problem(problem, text) {

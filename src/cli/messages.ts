@@ -24,6 +24,12 @@ export const CLI_FLAGS: Readonly<Record<SettingKey, string>> = {
   retries: '--retries',
   requestTimeout: '--request-timeout',
   timeout: '--timeout',
+  dependencies: '--dependencies',
+  directory: '--directory',
+  wasmerCache: '--wasmer-cache',
+  lockfile: '--lockfile',
+  // The Actions cache exists only on GitHub's runners: the command line has no such flag.
+  remoteCache: 'the actions-cache input (GitHub Actions only)',
   compare: '--compare',
   wait: '--wait',
 };
@@ -50,6 +56,7 @@ export function createCliWording(options: CliWordingOptions): Wording {
       return listOf(keys.map(nameOf));
     },
     place(place, form) {
+      if (place === 'remoteCache') return form === 'noun' ? 'shared cache' : 'the shared cache';
       if (place === 'cache') {
         if (form === 'noun') return 'cache';
         return options.cacheDir === undefined

@@ -90,6 +90,11 @@ export type ErrorCode =
   | 'DEPENDENCY_CONFLICT'
   /** A dependency tree whose members require each other in a loop. */
   | 'DEPENDENCY_CYCLE'
+  /**
+   * The v2 and v3 containers of one version declare different `use` maps, and the tree resolved
+   * from one is delivered as the other.
+   */
+  | 'DEPENDENCY_MISMATCH'
   // run: the fetch as a whole
   /** The overall timeout elapsed: the fetch fails, nothing is tried after it. */
   | 'TIMEOUT'
@@ -143,6 +148,7 @@ export const ERROR_FAMILY: Readonly<Record<ErrorCode, ErrorFamily>> = {
   DEPENDENCY_SPEC: 'dependency',
   DEPENDENCY_CONFLICT: 'dependency',
   DEPENDENCY_CYCLE: 'dependency',
+  DEPENDENCY_MISMATCH: 'dependency',
   TIMEOUT: 'run',
   ALL_CANDIDATES_FAILED: 'run',
   PARITY_MISMATCH: 'compare',

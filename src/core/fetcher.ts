@@ -4,11 +4,15 @@
 // a test each build their own io; nothing here knows which one asked.
 import { BACKOFF, type RetryPolicy } from './http/retry.js';
 import type { PackageCache } from './cache/package-cache.js';
+import type { RemoteCache } from './cache/remote-cache.js';
 import { download } from './deliver/download.js';
 import type { DownloadProgress } from './deliver/download-progress.js';
-import { deliverResolved, type DeliverPorts, type FetchResult } from './deliver/deliver-package.js';
-import { compareRun } from './compare/compare-run.js';
-import { awaitPublish, createPublishWait } from './resolve/await-publish.js';
+import { deliverResolved, type FetchResult } from './deliver/deliver-package.js';
+import { compareRun, compareRunResult } from './compare/compare-run.js';
+import { awaitPublish, createPublishWait, type PublishWait } from './resolve/await-publish.js';
+import { fetchRun, type RunOptions, type RunPorts } from './run/fetch-run.js';
+import { updateLockfile, type LockfileUpdate } from './run/run-lock.js';
+import type { RunResult } from './run/run-result.js';
 import { WebcFetchError } from './errors.js';
 import type { PackageRequest, RunSettings } from './settings.js';
 import { createGraphqlTransport } from './source/graphql-transport.js';
@@ -18,6 +22,15 @@ import type { Logger, WebcVersion } from './types.js';
 import { NEUTRAL_WORDING, sayWith, setting, words, type Wording } from './words.js';
 
 export type { FetchResult } from './deliver/deliver-package.js';
+export type { RunOptions } from './run/fetch-run.js';
+export type { LockfileUpdate } from './run/run-lock.js';
+export type {
+  DeliveredContainer,
+  DeliveredMember,
+  RunResult,
+  TreeResult,
+} from './run/run-result.js';
+export { runFailure } from './run/run-result.js';
 
 /** What a front door supplies. */
 export interface FetcherIo {
@@ -30,6 +43,11 @@ export interface FetcherIo {
    * line's over a per-user folder); undefined for none. Used only when `settings.cache` is on.
    */
   readonly cache: PackageCache | undefined;
+  /**
+   * A cache shared between machines (the action's is GitHub's cache service); used only when
+   * `settings.remoteCache` is on. Nothing it returns is trusted: see deliver/remote-restore.ts.
+   */
+  readonly remoteCache?: RemoteCache;
   /** Sent with every request, e.g. `webc-fetch/1.0.0 (cli; +https://…)`. */
   readonly userAgent: string;
   /** Cuts the front door's secrets out of text the core quotes; default: none. */
@@ -48,6 +66,33 @@ export interface FetchOptions {
 export interface Fetcher {
   /** Resolves, downloads or re-verifies, places and caches one package; see deliver-package.ts. */
   fetch(request: PackageRequest, options?: FetchOptions): Promise<FetchResult>;
+  /**
+   * Fetches several packages, each the root of its own tree (with `dependencies`, the whole
+   * dependency closure), in one WebC version per tree; a locked run with `lockfile`. Writes the
+   * offline folder and primes Wasmer's cache when asked and the whole run succeeded. The overall
+   * timeout bounds the whole run. See run/fetch-run.ts.
+   */
+  run(requests: readonly PackageRequest[], options?: RunOptions & FetchOptions): Promise<RunResult>;
+  /**
+   * `webc-fetch lock`: fetches and verifies `requests` (a normal run, not a locked one) and,
+   * when every tree succeeded, writes the lock of the run into the lockfile at `output`, merged
+   * with what it locks already (docs/lockfile.md). `written` is undefined when the run failed.
+   */
+  lock(requests: readonly PackageRequest[], options: LockOptions & FetchOptions): Promise<LockRun>;
+}
+
+export interface LockOptions {
+  /** The lockfile to write or update (`-o webc.lock`). */
+  readonly output: string;
+  /** Lock each root's dependency tree too. */
+  readonly dependencies?: boolean;
+  readonly concurrency?: number;
+}
+
+export interface LockRun {
+  readonly run: RunResult;
+  /** The lockfile as written (or found unchanged); undefined when the run failed. */
+  readonly written: LockfileUpdate | undefined;
 }
 
 export function createFetcher(settings: RunSettings, io: FetcherIo): Fetcher {
@@ -56,65 +101,94 @@ export function createFetcher(settings: RunSettings, io: FetcherIo): Fetcher {
   const redact = io.redact ?? keepText;
   const retry: RetryPolicy = { retries: settings.retries, ...BACKOFF };
   const cache = settings.cache ? io.cache : undefined;
+  const remoteCache = settings.remoteCache ? io.remoteCache : undefined;
+  /**
+   * Runs `body` with the pipeline's ports, within the overall bound; with a publish wait, one
+   * budget for polling the registry and for "still generating" answers (issue 13).
+   */
+  const bounded = async <T>(
+    signal: AbortSignal | undefined,
+    body: (ports: RunPorts, wait: PublishWait | undefined) => Promise<T>,
+  ): Promise<T> => {
+    const bound = overallBound(settings, signal);
+    try {
+      const transport = createGraphqlTransport({
+        endpoint: settings.registry,
+        token: settings.token,
+        userAgent: io.userAgent,
+        retry,
+        requestTimeoutMs: settings.requestTimeoutMs,
+        logger: io.logger,
+        signal: bound.signal,
+        say,
+      });
+      const wait =
+        settings.waitMs > 0
+          ? createPublishWait({
+              waitMs: settings.waitMs,
+              logger: io.logger,
+              say,
+              signal: bound.signal,
+            })
+          : undefined;
+      const compared = settings.compare !== 'off';
+      const ports: RunPorts = {
+        registry: createRegistryClient(transport, { logger: io.logger, redact }),
+        cache,
+        remoteCache,
+        download,
+        stagingDir: io.stagingDir,
+        userAgent: io.userAgent,
+        logger: io.logger,
+        redact,
+        say,
+        retry,
+        signal: bound.signal,
+        progress: io.progress,
+        stillGenerating: wait,
+        // Compare mode verifies in contents mode; the normal path keeps its cost.
+        contents: compared ? true : undefined,
+        resolveRoot:
+          wait === undefined
+            ? undefined
+            : (spec, client, logger) =>
+                awaitPublish(spec, wantedFirst(settings), { registry: client, logger, say, wait }),
+      };
+      return await body(ports, wait);
+    } catch (error) {
+      // The caller stopped it: its reason, not whatever the interrupted request became.
+      if (signal?.aborted === true) throw signal.reason;
+      throw error;
+    } finally {
+      bound.clear();
+    }
+  };
+  const run = (requests: readonly PackageRequest[], options: RunOptions & FetchOptions = {}) =>
+    bounded(options.signal, async (ports) => {
+      const result = await fetchRun(requests, settings, options, ports);
+      // A run interrupted by its caller ends with the caller's reason, not with failed trees.
+      if (options.signal?.aborted === true) throw options.signal.reason;
+      if (settings.compare === 'off') return result;
+      return compareRunResult(result, { ...settings, compare: settings.compare }, ports);
+    });
   return {
-    async fetch(request, options = {}) {
-      const bound = overallBound(settings, options.signal);
-      try {
-        const transport = createGraphqlTransport({
-          endpoint: settings.registry,
-          token: settings.token,
-          userAgent: io.userAgent,
-          retry,
-          requestTimeoutMs: settings.requestTimeoutMs,
-          logger: io.logger,
-          signal: bound.signal,
-          say,
-        });
-        // One budget for polling the registry and for "still generating" answers (issue 13).
-        const wait =
-          settings.waitMs > 0
-            ? createPublishWait({
-                waitMs: settings.waitMs,
-                logger: io.logger,
-                say,
-                signal: bound.signal,
-              })
-            : undefined;
-        const ports: DeliverPorts = {
-          registry: createRegistryClient(transport, { logger: io.logger, redact }),
-          cache,
-          download,
-          stagingDir: io.stagingDir,
-          userAgent: io.userAgent,
-          logger: io.logger,
-          redact,
-          say,
-          retry,
-          signal: bound.signal,
-          progress: io.progress,
-          stillGenerating: wait,
-        };
+    fetch: (request, options = {}) =>
+      bounded(options.signal, async (ports, wait) => {
         const resolved = await awaitPublish(request.spec, wantedFirst(settings), {
           registry: ports.registry,
           logger: io.logger,
           say,
           wait,
         });
-        if (settings.compare === 'off')
-          return await deliverResolved(resolved, request, settings, ports);
-        return await compareRun(
-          resolved,
-          request,
-          { ...settings, compare: settings.compare },
-          ports,
-        );
-      } catch (error) {
-        // The caller stopped it: its reason, not whatever the interrupted request became.
-        if (options.signal?.aborted === true) throw options.signal.reason;
-        throw error;
-      } finally {
-        bound.clear();
-      }
+        if (settings.compare === 'off') return deliverResolved(resolved, request, settings, ports);
+        return compareRun(resolved, request, { ...settings, compare: settings.compare }, ports);
+      }),
+    run,
+    async lock(requests, options) {
+      const { output, ...rest } = options;
+      const result = await run(requests, rest);
+      if (!result.ok || result.lock === undefined) return { run: result, written: undefined };
+      return { run: result, written: await updateLockfile(output, result.lock) };
     },
   };
 }

@@ -1,9 +1,11 @@
 // The parsers of the settings' texts: each turns one trimmed text into a value or refuses it
 // with what is wrong and what is accepted, in the core's words (SettingProblemError);
 // parseSettings (settings.ts) turns refusals into one SettingError naming each setting.
+import { SettingError } from './errors.js';
 import { isLoopbackHost } from './http/url-policy.js';
-import { asSha256Hex, type Sha256Hex, type WebcVersion } from './types.js';
-import { setting, words, type Words } from './words.js';
+import { formatPackageSpec, parsePackageSpec } from './spec/package-spec.js';
+import { asSha256Hex, type PackageSpec, type Sha256Hex, type WebcVersion } from './types.js';
+import { setting, words, type SettingProblem, type Words } from './words.js';
 
 export const MAX_RETRIES = 10;
 export const MAX_REQUEST_TIMEOUT_SECONDS = 3600;
@@ -122,6 +124,40 @@ export function parseTimeout(value: string): number {
     MAX_TIMEOUT_SECONDS,
     `expected a positive number of seconds up to ${MAX_TIMEOUT_SECONDS} for the whole fetch, retries included (decimals allowed, e.g. 600 or 2.5)`,
   );
+}
+
+/**
+ * One package spec per line (a comma stays part of a requirement: `acme/x@>=1.0, <1.2`); blank
+ * lines are skipped. Every line is checked and every refused line reported, each as a problem
+ * of the spec setting quoting that line; a spec given twice is refused (it would be one tree
+ * fetched twice, most likely a copy-and-paste slip).
+ */
+export function parsePackageSpecs(value: string): PackageSpec[] {
+  const problems: SettingProblem[] = [];
+  const specs: PackageSpec[] = [];
+  const seen = new Set<string>();
+  for (const line of value.split(/\r\n|\r|\n/)) {
+    if (line.trim() === '') continue;
+    try {
+      const spec = parsePackageSpec(line);
+      const text = formatPackageSpec(spec);
+      if (seen.has(text))
+        problems.push({
+          setting: 'spec',
+          value: line.trim(),
+          problem: ['it is listed twice'],
+          accepted: ['expected each package spec once, one per line'],
+          style: 'sentence',
+        });
+      seen.add(text);
+      specs.push(spec);
+    } catch (error) {
+      if (!(error instanceof SettingError)) throw error;
+      problems.push(...error.problems);
+    }
+  }
+  if (problems.length > 0) throw new SettingError(problems);
+  return specs;
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   MAX_TIMEOUT_SECONDS,
   SettingProblemError,
   parseCompareMode,
+  parsePackageSpecs,
   parsePriority,
   parseRegistryUrl,
   parseRequestTimeout,
@@ -20,9 +21,15 @@ import {
   parseWait,
   type CompareMode,
 } from './setting-parsers.js';
-import { parsePackageSpec } from './spec/package-spec.js';
 import type { PackageSpec, Sha256Hex, WebcVersion } from './types.js';
-import { place, setting, words, type SettingKey, type SettingProblem } from './words.js';
+import {
+  place,
+  setting,
+  words,
+  type SettingKey,
+  type SettingProblem,
+  type Words,
+} from './words.js';
 
 export type { SettingKey } from './words.js';
 export {
@@ -49,6 +56,8 @@ export interface RunSettings {
   readonly requestTimeoutMs: number;
   /** The bound on one whole fetch (resolution, downloads, retries, backoff); undefined = none. */
   readonly timeoutMs: number | undefined;
+  /** Whether to use the shared (remote) cache the front door supplies; see deliver/remote-restore.ts. */
+  readonly remoteCache: boolean;
   /** Also fetch and compare the other WebC version of the chosen version (issue 13). */
   readonly compare: CompareMode;
   /** How long to wait for a fresh publish (0: not at all); counted inside `timeoutMs`. */
@@ -90,12 +99,12 @@ function define<T, K extends SettingKey>(
 
 /** The settings, their defaults, parsers and docs. */
 export const SETTINGS = {
-  spec: define<PackageSpec, 'spec'>({
+  spec: define<PackageSpec[], 'spec'>({
     key: 'spec',
     defaultText: '',
     required: 'expected namespace/name, namespace/name@<constraint> or sha256:<64 hex>',
-    doc: 'The package: namespace/name, namespace/name@<constraint> or sha256:<64 hex>.',
-    parse: parsePackageSpec,
+    doc: 'The packages, one per line: namespace/name, namespace/name@<constraint> or sha256:<64 hex>.',
+    parse: parsePackageSpecs,
   }),
   priority: define<WebcVersion[], 'priority'>({
     key: 'priority',
@@ -151,6 +160,36 @@ export const SETTINGS = {
     doc: `Seconds the whole fetch may take, retries and backoff included (at most ${MAX_TIMEOUT_SECONDS}).`,
     parse: parseTimeout,
   }),
+  dependencies: define<boolean, 'dependencies'>({
+    key: 'dependencies',
+    defaultText: 'false',
+    doc: "Also fetch and verify every package's dependency tree (the manifests' `use` maps).",
+    parse: parseSwitch,
+  }),
+  directory: define<string, 'directory'>({
+    key: 'directory',
+    defaultText: '',
+    doc: "Write Wasmer's offline folder here (<namespace>/<name>/<version>.webc and .sha256) once the whole run succeeded.",
+    parse: (text) => text,
+  }),
+  wasmerCache: define<boolean, 'wasmerCache'>({
+    key: 'wasmerCache',
+    defaultText: 'false',
+    doc: "Also place every verified container in Wasmer's own cache (checkouts/<sha256>.bin).",
+    parse: parseSwitch,
+  }),
+  lockfile: define<string, 'lockfile'>({
+    key: 'lockfile',
+    defaultText: '',
+    doc: 'Deliver what this lockfile pins, asking no registry (a locked run).',
+    parse: (text) => text,
+  }),
+  remoteCache: define<boolean, 'remoteCache'>({
+    key: 'remoteCache',
+    defaultText: 'false',
+    doc: 'Also use a cache shared between machines: restores are re-verified, verified downloads saved.',
+    parse: parseSwitch,
+  }),
   compare: define<CompareMode, 'compare'>({
     key: 'compare',
     defaultText: 'false',
@@ -168,9 +207,25 @@ export const SETTINGS = {
 /** The raw text a front door has for a setting; '' or undefined when not given. */
 export type SettingReader = (key: SettingKey) => string | undefined;
 
+/** How the packages of one run are fetched together (src/core/run/). */
+export interface RunChoices {
+  /** Also deliver each package's dependency tree. */
+  readonly dependencies: boolean;
+  /** Wasmer's offline folder to write once the whole run succeeded; undefined for none. */
+  readonly directory: string | undefined;
+  /** Also prime Wasmer's own cache. */
+  readonly wasmerCache: boolean;
+  /** A locked run: the lockfile to deliver from, asking no registry; undefined for none. */
+  readonly lockfile: string | undefined;
+}
+
 export interface ParsedSettings {
   readonly settings: RunSettings;
+  /** The first package: the only one, unless several specs were given. */
   readonly request: PackageRequest;
+  /** Every package, one per spec, in the order given. */
+  readonly requests: readonly PackageRequest[];
+  readonly run: RunChoices;
 }
 
 type ValueOf<K extends SettingKey> = ReturnType<(typeof SETTINGS)[K]['parse']>;
@@ -210,32 +265,47 @@ export function parseSettings(read: SettingReader): ParsedSettings {
     retries: get('retries'),
     requestTimeout: get('requestTimeout'),
     timeout: get('timeout'),
+    dependencies: get('dependencies'),
+    directory: get('directory'),
+    wasmerCache: get('wasmerCache'),
+    lockfile: get('lockfile'),
+    remoteCache: get('remoteCache'),
     compare: get('compare'),
     wait: get('wait'),
   };
   const { spec, priority, registry, cache, retries, requestTimeout, timeout } = values;
-  const { compare, wait } = values;
-  const combination = compareProblem(compare, spec);
-  if (combination !== undefined) {
-    problems.push(combination);
+  const { dependencies, wasmerCache, compare, wait } = values;
+  if (spec !== undefined && spec.length > 1) problems.push(...onePackageOnly(values));
+  const combination = compareProblems(values);
+  if (combination.length > 0) {
+    problems.push(...combination);
     // Table order, as for every other problem (a stable sort keeps each setting's own order).
     const order = Object.keys(SETTINGS);
     problems.sort((a, b) => order.indexOf(a.setting) - order.indexOf(b.setting));
   }
+  const [first] = spec ?? [];
   if (
     problems.length > 0 ||
-    spec === undefined ||
+    first === undefined ||
+    dependencies === undefined ||
+    wasmerCache === undefined ||
     priority === undefined ||
     registry === undefined ||
     cache === undefined ||
     retries === undefined ||
     requestTimeout === undefined ||
     timeout === undefined ||
+    values.remoteCache === undefined ||
     compare === undefined ||
     wait === undefined
   ) {
     throw new SettingError(problems);
   }
+  const requests = (spec ?? [first]).map((each): PackageRequest => ({
+    spec: each,
+    sha256: values.sha256,
+    out: values.out,
+  }));
   return {
     settings: {
       priority,
@@ -245,29 +315,94 @@ export function parseSettings(read: SettingReader): ParsedSettings {
       retries,
       requestTimeoutMs: requestTimeout,
       timeoutMs: timeout,
+      remoteCache: values.remoteCache,
       compare,
       waitMs: wait,
     },
-    request: { spec, sha256: values.sha256, out: values.out },
+    request: requests[0] ?? { spec: first, sha256: values.sha256, out: values.out },
+    requests,
+    run: {
+      dependencies,
+      directory: values.directory,
+      wasmerCache,
+      lockfile: values.lockfile,
+    },
   };
 }
 
 /**
- * Compare mode needs both distributions of one version; a `sha256:` spec names exactly one
- * container, so the other side could never be fetched and every run would report it missing.
+ * Compare mode compares the two distributions of ONE version (docs/compare.md): a `sha256:`
+ * spec or a lockfile names one container per package, so the other side could never be fetched;
+ * several specs would need several pairs of outputs. Each is refused, saying what to do instead.
  */
-function compareProblem(
-  compare: CompareMode | undefined,
-  spec: PackageSpec | undefined,
-): SettingProblem | undefined {
-  if (compare === undefined || compare === 'off' || spec?.kind !== 'hash') return undefined;
-  return {
+function compareProblems(values: {
+  readonly compare?: CompareMode | undefined;
+  readonly spec?: readonly PackageSpec[] | undefined;
+  readonly lockfile?: string | undefined;
+}): SettingProblem[] {
+  const { compare, spec = [], lockfile } = values;
+  if (compare === undefined || compare === 'off') return [];
+  const problem = (why: Words): SettingProblem => ({
     setting: 'compare',
     value: compare,
-    problem: words`a sha256: spec in ${setting('spec')} names one container, so there is no other WebC version to compare with`,
+    problem: why,
     accepted: words`name the package and its version (namespace/name@=1.2.3), or ${setting('compare', 'off')}`,
     style: 'clause',
+  });
+  if (spec.length > 1) {
+    return [
+      problem(
+        words`it compares one package, and ${setting('spec')} lists ${spec.length}; compare each in a step of its own (a matrix)`,
+      ),
+    ];
+  }
+  if (lockfile !== undefined) {
+    return [
+      problem(
+        words`${setting('lockfile', 'name')} pins one container per package, so there is no other WebC version to compare with`,
+      ),
+    ];
+  }
+  if (spec[0]?.kind === 'hash') {
+    return [
+      problem(
+        words`a sha256: spec in ${setting('spec')} names one container, so there is no other WebC version to compare with`,
+      ),
+    ];
+  }
+  return [];
+}
+
+/** Settings that describe one package: refused when several specs were given. */
+function onePackageOnly(values: {
+  readonly spec?: readonly PackageSpec[] | undefined;
+  readonly sha256?: Sha256Hex | undefined;
+  readonly out?: string | undefined;
+}): SettingProblem[] {
+  const count = values.spec?.length ?? 0;
+  const problems: SettingProblem[] = [];
+  const refuse = (key: 'sha256' | 'out', value: string, instead: Words): void => {
+    problems.push({
+      setting: key,
+      value,
+      problem: words`it describes one package, and ${setting('spec')} lists ${count}`,
+      accepted: instead,
+      style: 'clause',
+    });
   };
+  if (values.sha256 !== undefined)
+    refuse(
+      'sha256',
+      values.sha256,
+      words`pin several packages with ${setting('lockfile', 'name')}, or give one spec`,
+    );
+  if (values.out !== undefined)
+    refuse(
+      'out',
+      values.out,
+      words`use ${setting('directory', 'name')} for several packages, or give one spec`,
+    );
+  return problems;
 }
 
 /** A required setting left empty, or a value of only whitespace where a path is expected. */
@@ -286,6 +421,15 @@ function missing(
     };
   }
   // Whitespace only: more likely a variable that expanded to blanks than "no path".
+  if ((key === 'directory' || key === 'lockfile') && raw !== '') {
+    return {
+      setting: key,
+      value: raw,
+      problem: undefined,
+      accepted: ['expected a path, or leave it empty'],
+      style: 'clause',
+    };
+  }
   if (key === 'out' && raw !== '') {
     return {
       setting: key,

@@ -15,6 +15,11 @@ export type SettingKey =
   | 'retries'
   | 'requestTimeout'
   | 'timeout'
+  | 'dependencies'
+  | 'directory'
+  | 'wasmerCache'
+  | 'lockfile'
+  | 'remoteCache'
   | 'compare'
   | 'wait';
 
@@ -29,6 +34,11 @@ export const SETTING_KEYS: readonly SettingKey[] = [
   'retries',
   'requestTimeout',
   'timeout',
+  'dependencies',
+  'directory',
+  'wasmerCache',
+  'lockfile',
+  'remoteCache',
   'compare',
   'wait',
 ];
@@ -41,11 +51,12 @@ export const SETTING_KEYS: readonly SettingKey[] = [
 export type SettingForm = 'noun' | 'name' | 'plain' | 'off';
 
 /**
- * Places a front door chooses: the folder downloads are staged in, and the cache of verified
- * containers. `noun`: what it is called ("tool cache"); `origin`: what decides where it is
+ * Places a front door chooses: the folder downloads are staged in, the cache of verified
+ * containers, and a cache shared between machines (`remoteCache`, see cache/remote-cache.ts).
+ * `noun`: what it is called ("tool cache"); `origin`: what decides where it is
  * ("RUNNER_TOOL_CACHE", "--cache-dir").
  */
-export type Place = 'staging' | 'cache';
+export type Place = 'staging' | 'cache' | 'remoteCache';
 export type PlaceForm = 'noun' | 'origin';
 
 /** One setting's value refused, with what is wrong and what is accepted. */
@@ -185,6 +196,11 @@ export const SETTING_NOUNS: Readonly<Record<SettingKey, string>> = {
   retries: 'the retry count',
   requestTimeout: 'the request timeout',
   timeout: 'the overall timeout',
+  dependencies: 'the dependencies switch',
+  directory: 'the offline folder',
+  wasmerCache: 'the Wasmer cache switch',
+  lockfile: 'the lockfile',
+  remoteCache: 'the shared cache',
   compare: 'the compare mode',
   wait: 'the publish wait',
 };
@@ -192,6 +208,7 @@ export const SETTING_NOUNS: Readonly<Record<SettingKey, string>> = {
 const NEUTRAL_PLACES: Readonly<Record<Place, Record<PlaceForm, string>>> = {
   staging: { noun: 'staging folder', origin: 'the staging location' },
   cache: { noun: 'cache', origin: 'the cache folder' },
+  remoteCache: { noun: 'shared cache', origin: 'the shared cache setting' },
 };
 
 /** The core's own words: what tests, libraries and the messages' `message` text use. */

@@ -243,8 +243,8 @@ describe('writeOfflineFolder', () => {
         stranger,
       ).rejects.toMatchObject({
         code: 'INVALID_SETTING',
-        message: `the offline folder ${folder} already holds "${stranger}", which is not part of Wasmer's offline layout. The offline folder is replaced as a whole on every run, so it must be new, empty, or one written by an earlier run; choose another folder`,
-        context: { path: folder },
+        message: `the offline folder ${JSON.stringify(folder)} is invalid: it already holds "${stranger}", which is not part of Wasmer's offline layout. The offline folder is replaced as a whole on every run, so it must be new, empty, or one written by an earlier run; choose another folder`,
+        context: { setting: 'directory' },
       });
       expect(filesUnder(folder)).toEqual(before);
       expect(namesIn(parent)).toEqual(['project']);
@@ -257,7 +257,7 @@ describe('writeOfflineFolder', () => {
     symlinkSync(tempDir(), path.join(parent, 'link'));
     const a = [container('acme/a', '1.0.0', verifiedFile('a'))];
     await expect(writeOfflineFolder(path.join(parent, 'file'), a)).rejects.toThrow(
-      `the offline folder ${path.join(parent, 'file')} is a file, not a folder`,
+      `the offline folder ${JSON.stringify(path.join(parent, 'file'))} is invalid: it is a file, not a folder`,
     );
     await expect(writeOfflineFolder(path.join(parent, 'link'), a)).rejects.toThrow(
       'is a symbolic link; name the folder it points to, or a new folder',

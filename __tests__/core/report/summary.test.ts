@@ -24,6 +24,7 @@ const result: FetchResult = {
   size: 5 * 1024 * 1024,
   path: '/cache/tool.webc',
   cacheHit: true,
+  cacheSource: 'remoteCache',
   fallback: true,
   fallbackReason: 'v3: sha256 mismatch (expected x, got y)',
   downloadUrl: 'https://cdn.example/a|b.webc',
@@ -54,6 +55,7 @@ describe('job summary', () => {
     expect(md).toContain(`| SHA-256 | <code>${'ab'.repeat(32)}</code> |`);
     expect(md).toContain('| Size | 5.0 MiB (5242880 bytes) |');
     expect(md).toContain('| Cache hit | true |');
+    expect(md).toContain('| Cache source | actions |');
     expect(md).toContain('| v3 | ❌ sha256 mismatch (expected x, got y) |');
     expect(md).toContain('| v2 | ✅ delivered (cache hit, re-verified) |');
     expect(md).toContain('| Commands | <code>tool</code> |');

@@ -3,6 +3,7 @@
 // difference for logs and messages, and the side-by-side summary as Markdown. The comparison
 // itself is src/webc/compare (docs/compare.md); this module only presents it. Every text that
 // came from a registry or a container is redacted, bounded and escaped, as in report/summary.ts.
+import type { WebcFetchError } from '../errors.js';
 import type { JsonValue } from '../../webc/cbor-json.js';
 import type {
   Comparison,
@@ -35,6 +36,11 @@ export interface CompareReport {
   readonly comparison: Comparison;
   readonly v2: CompareSide;
   readonly v3: CompareSide;
+  /**
+   * Under `require`, when they differ: the run's failure (PARITY_MISMATCH), its message redacted
+   * and bounded; undefined otherwise (a front door comparing two files decides for itself).
+   */
+  readonly failure?: WebcFetchError | undefined;
 }
 
 /** Characters of one value in a log line or message, and differences a message names. */

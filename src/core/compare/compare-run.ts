@@ -4,8 +4,12 @@
 // same version is fetched and verified too, and the two are compared by what they carry
 // (src/webc/compare, docs/compare.md). A distribution the walk already found missing or
 // unsound is not asked for again: that finding is its side of the comparison. `require` turns
-// any difference, a missing or unsound side included, into a failure that still carries the
-// result, so a front door can show the comparison beside the error.
+// any difference, a missing or unsound side included, into the run's failure (PARITY_MISMATCH),
+// which still carries the complete result so a front door can show the comparison beside it.
+//
+// A run compares its root: compare mode takes one package (settings.ts refuses several), and
+// with dependencies the root is the package being published; its dependencies are other
+// packages, each compared in a run of its own if wanted.
 import { ERROR_FAMILY, WebcFetchError, type ErrorCode } from '../errors.js';
 import {
   deliverDistribution,
@@ -16,10 +20,11 @@ import {
   type FetchResult,
 } from '../deliver/deliver-package.js';
 import { FALLBACK_CODES, MAX_REASON_CHARS, type Attempt } from '../deliver/fallback-policy.js';
+import type { RunResult } from '../run/run-result.js';
 import type { PackageRequest } from '../settings.js';
 import { boundText } from '../text/text-bounds.js';
 import { formatPackageId, type ResolvedPackage, type WebcVersion } from '../types.js';
-import { setting, words, type Words } from '../words.js';
+import { setting, words } from '../words.js';
 import {
   compareDistributions,
   type DistributionOutcome,
@@ -40,10 +45,8 @@ export class ParityError extends WebcFetchError {
   override readonly name = 'ParityError';
   readonly result: ComparedResult;
 
-  constructor(result: ComparedResult, message: Words) {
-    super('PARITY_MISMATCH', message, {
-      context: { setting: 'compare', package: result.comparison.subject },
-    });
+  constructor(result: ComparedResult, failure: WebcFetchError) {
+    super(failure.code, failure.words, { context: failure.context });
     this.result = result;
   }
 }
@@ -57,49 +60,84 @@ interface Side {
   readonly side: CompareSide;
 }
 
-/** Delivers by the priority, fetches the other WebC version too, and compares them. */
+/** One package: delivers by the priority, fetches the other WebC version too, and compares. */
 export async function compareRun(
   resolved: ResolvedPackage,
-  request: PackageRequest,
+  request: Pick<PackageRequest, 'sha256' | 'out'>,
   settings: CompareRunSettings,
   ports: DeliverPorts,
 ): Promise<ComparedResult> {
   const contentsPorts: DeliverPorts = { ...ports, contents: true };
   const delivered = await deliverResolved(resolved, request, settings, contentsPorts);
+  const comparison = await compareDelivered(resolved, delivered, settings, contentsPorts);
+  const result: ComparedResult = { ...delivered, comparison };
+  if (comparison.failure !== undefined) throw new ParityError(result, comparison.failure);
+  return result;
+}
+
+/**
+ * A run's comparison: its one tree's root compared (the run's ports verify in contents mode).
+ * A run whose tree failed is returned as it is: its failure is the tree's.
+ */
+export async function compareRunResult(
+  run: RunResult,
+  settings: CompareRunSettings,
+  ports: DeliverPorts,
+): Promise<RunResult> {
+  const [tree, ...others] = run.trees;
+  if (tree === undefined || !tree.ok || others.length > 0) return run;
+  const [root] = tree.members;
+  if (root === undefined) return run;
+  const contentsPorts: DeliverPorts = { ...ports, contents: true };
+  const comparison = await compareDelivered(
+    root.member.resolved,
+    root.result,
+    settings,
+    contentsPorts,
+  );
+  return { ...run, comparison };
+}
+
+/** The other WebC version of `delivered`, fetched (or its failure reused) and compared with it. */
+async function compareDelivered(
+  resolved: ResolvedPackage,
+  delivered: FetchResult,
+  settings: CompareRunSettings,
+  ports: DeliverPorts,
+): Promise<CompareReport> {
   const subject = formatPackageId(resolved.id);
   const sideOf = async (webc: WebcVersion): Promise<Side> =>
     webc === delivered.webc
       ? verifiedSide(delivered)
-      : otherSide(webc, delivered.attempts, { resolved, request, settings, ports: contentsPorts });
+      : otherSide(webc, delivered.attempts, { resolved, settings, ports });
   const v2 = await sideOf('v2');
   const v3 = await sideOf('v3');
   const comparison = compareDistributions(v2.outcome, v3.outcome);
-  const report: CompareReport = {
-    mode: settings.compare,
-    subject,
-    comparison,
-    v2: v2.side,
-    v3: v3.side,
-  };
-  return verdict({ ...delivered, comparison: report }, ports);
+  const report = { mode: settings.compare, subject, comparison, v2: v2.side, v3: v3.side };
+  return { ...report, failure: verdict(report, ports) };
 }
 
-/** Says how the two compare; under `require`, a difference fails the run with the result. */
-function verdict(result: ComparedResult, ports: DeliverPorts): ComparedResult {
-  const { mode, subject, comparison } = result.comparison;
+/** Says how the two compare; under `require`, a difference is the failure returned. */
+function verdict(
+  report: Omit<CompareReport, 'failure'>,
+  ports: DeliverPorts,
+): WebcFetchError | undefined {
+  const { mode, subject, comparison } = report;
   const count = comparison.differences.length;
   if (comparison.parity) {
     ports.logger.info(`Compare: WebC v2 and v3 of ${subject} carry the same package`);
-    return result;
+    return undefined;
   }
+  // Redacted before it is bounded: a cut through a secret would leave a prefix.
   const first = boundText(
     ports.redact(firstDifferences(comparison.differences)),
     4 * MAX_REASON_CHARS,
   );
   if (mode === 'require') {
-    throw new ParityError(
-      result,
+    return new WebcFetchError(
+      'PARITY_MISMATCH',
       words`WebC v2 and v3 of ${subject} do not carry the same package (${differenceCount(count)}; ${setting('compare', 'name')} is require): ${first}`,
+      { context: { setting: 'compare', package: subject } },
     );
   }
   ports.logger.warning(
@@ -107,7 +145,7 @@ function verdict(result: ComparedResult, ports: DeliverPorts): ComparedResult {
       words`Compare: WebC v2 and v3 of ${subject} differ (${differenceCount(count)}): ${first}`,
     ),
   );
-  return result;
+  return undefined;
 }
 
 function isContentsReport(report: ContainerReport): report is ContainerContentsReport {
@@ -140,9 +178,9 @@ function failedSide(code: ErrorCode, reason: string): Side {
 async function otherSide(
   webc: WebcVersion,
   attempts: readonly Attempt[],
-  context: Parameters<typeof deliverDistribution>[2] & { resolved: ResolvedPackage },
+  context: { resolved: ResolvedPackage; settings: DeliverSettings; ports: DeliverPorts },
 ): Promise<Side> {
-  const { resolved, ports } = context;
+  const { resolved, settings, ports } = context;
   const failed = attempts.find((a) => a.webc === webc && a.outcome === 'failed');
   // The pin concerns the delivered container only: the other side is fetched regardless.
   if (failed?.outcome === 'failed' && failed.code !== 'PIN_MISMATCH') {
@@ -151,7 +189,7 @@ async function otherSide(
   const subject = formatPackageId(resolved.id);
   ports.logger.info(`Compare: fetching WebC ${webc} of ${subject} as well`);
   try {
-    return verifiedSide(await deliverDistribution(resolved, webc, context));
+    return verifiedSide(await deliverDistribution(resolved, webc, settings, ports));
   } catch (error) {
     if (ports.signal?.aborted) throw ports.signal.reason;
     if (!(error instanceof WebcFetchError) || !FALLBACK_CODES.has(error.code)) throw error;

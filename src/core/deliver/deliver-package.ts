@@ -1,6 +1,8 @@
 // The fetch pipeline: resolve once, then walk the priority list over that one version. Each
-// candidate is served from the cache (after re-hashing) or downloaded while hashing,
-// verified, and only then published into the cache and to the output path. The file at the
+// candidate is served from the cache (after re-hashing), else from the shared cache (restored
+// and re-verified the same way, remote-restore.ts), else downloaded while hashing, verified
+// (and then offered to the shared cache), and only then published into the cache and to the
+// output path. The file at the
 // output path is always written from the bytes that were verified (the private download,
 // or the very read that re-hashed a cache hit), never read back from the shared cache, which
 // another process may change at any time.
@@ -9,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { cacheLocation, containerFileName } from '../cache/cache-key.js';
 import { fileIdentity, type CacheKey, type PackageCache } from '../cache/package-cache.js';
+import type { RemoteCache } from '../cache/remote-cache.js';
 import { copyFileAtomic, placeFile } from './place-file.js';
 import { displayUrl } from '../http/display-url.js';
 import {
@@ -40,6 +43,7 @@ import type { CompareReport } from '../compare/compare-report.js';
 import { walkPriority, type Attempt } from './fallback-policy.js';
 import { makeFolderOf, pathTarget, pathWriteError, type PathTarget } from './path-target.js';
 import { CopyFailedError, verifyFile } from './verify-file.js';
+import { restoreVerified, saveVerified, type RemoteCacheContext } from './remote-restore.js';
 
 /** The cache as the front door calls it, mid-sentence and leading one. */
 const CACHE = place('cache');
@@ -53,6 +57,8 @@ export interface DeliverPorts {
   readonly registry: RegistryClient;
   /** Undefined when caching is off. */
   readonly cache: PackageCache | undefined;
+  /** A cache shared between machines, asked after `cache` and before a download; see remote-restore.ts. */
+  readonly remoteCache?: RemoteCache;
   readonly download: <R>(
     request: DownloadRequest,
     options: DownloadOptions<R>,
@@ -92,6 +98,8 @@ export interface FetchResult {
   /** Absolute path of the verified container. */
   readonly path: string;
   readonly cacheHit: boolean;
+  /** Which cache the bytes came from (re-verified either way), or `none` for a download. */
+  readonly cacheSource: CacheSource;
   readonly fallback: boolean;
   readonly fallbackReason: string;
   /** Where the bytes came from, as shown to people: no userinfo, query string or fragment. */
@@ -104,12 +112,16 @@ export interface FetchResult {
   readonly comparison?: CompareReport;
 }
 
+/** The cache a delivery came from: the places of that name (words.ts), or none. */
+export type CacheSource = 'cache' | 'remoteCache' | 'none';
+
 /** One verified distribution, where it is and what it took. */
 export interface Delivered {
   readonly path: string;
   readonly sha256: Sha256Hex;
   readonly size: number;
   readonly cacheHit: boolean;
+  readonly cacheSource: CacheSource;
   readonly downloadUrl: string;
   readonly container: ContainerReport;
   readonly verifyMs: number;
@@ -128,10 +140,14 @@ export async function deliverPackage(
   return deliverResolved(resolved, request, settings, ports);
 }
 
-/** Delivers the first WebC version of `priority` that verifies, of a version already resolved. */
+/**
+ * Delivers the first WebC version of `settings.priority` that verifies, for a version already
+ * chosen (by `resolvePackage`, a dependency closure or a lockfile). `settings.registry` names
+ * where the version was resolved: the cache key and the download policy use it.
+ */
 export async function deliverResolved(
   resolved: ResolvedPackage,
-  request: PackageRequest,
+  request: Pick<PackageRequest, 'sha256' | 'out'>,
   settings: DeliverSettings,
   ports: DeliverPorts,
 ): Promise<FetchResult> {
@@ -161,7 +177,7 @@ export async function deliverResolved(
   const path = delivered.path;
   ports.logger.info(
     ports.say(
-      words`Delivered ${subject} as WebC ${walk.webc} (${delivered.size} bytes, sha256 ${delivered.sha256}${delivered.cacheHit ? words`, from the ${CACHE}` : ''}) at ${path}`,
+      words`Delivered ${subject} as WebC ${walk.webc} (${delivered.size} bytes, sha256 ${delivered.sha256}${delivered.cacheSource === 'none' ? '' : words`, from the ${place(delivered.cacheSource)}`}) at ${path}`,
     ),
   );
   return {
@@ -171,6 +187,7 @@ export async function deliverResolved(
     size: delivered.size,
     path,
     cacheHit: delivered.cacheHit,
+    cacheSource: delivered.cacheSource,
     fallback: walk.fallback,
     fallbackReason: walk.fallbackReason,
     downloadUrl: delivered.downloadUrl,
@@ -188,13 +205,10 @@ export async function deliverResolved(
 export async function deliverDistribution(
   resolved: ResolvedPackage,
   webc: WebcVersion,
-  {
-    request,
-    settings,
-    ports,
-  }: { request: PackageRequest; settings: DeliverSettings; ports: DeliverPorts },
+  settings: DeliverSettings,
+  ports: DeliverPorts,
 ): Promise<Delivered> {
-  const unpinned: PackageRequest = { ...request, sha256: undefined, out: undefined };
+  const unpinned = { sha256: undefined, out: undefined };
   return deliverCandidate(
     { resolved, request: unpinned, settings, ports, target: undefined },
     webc,
@@ -204,7 +218,7 @@ export async function deliverDistribution(
 /** Everything one candidate's delivery needs, besides its WebC version. */
 interface Candidate {
   readonly resolved: ResolvedPackage;
-  readonly request: PackageRequest;
+  readonly request: Pick<PackageRequest, 'sha256' | 'out'>;
   readonly settings: DeliverSettings;
   readonly ports: DeliverPorts;
   readonly target: PathTarget | undefined;
@@ -230,7 +244,9 @@ async function deliverCandidate(candidate: Candidate, webc: WebcVersion): Promis
   const key: CacheKey = { registry: settings.registry, id: resolved.id, webc };
   const started = performance.now();
   const delivered =
-    (await fromCache(key, dist, candidate)) ?? (await downloadAndPublish(key, dist, candidate));
+    (await fromCache(key, dist, candidate)) ??
+    (await fromRemoteCache(key, dist, candidate)) ??
+    (await downloadAndPublish(key, dist, candidate));
   return { ...delivered, verifyMs: performance.now() - started };
 }
 
@@ -284,6 +300,7 @@ async function fromCache(
       ...verified,
       path: target?.path ?? cachedPath,
       cacheHit: true,
+      cacheSource: 'cache',
       downloadUrl: displayUrl(dist.url),
       container: verified.report,
     };
@@ -338,17 +355,66 @@ async function downloadAndPublish(
   ports.logger.info(
     `Downloaded ${result.size} bytes from ${displayUrl(result.url)}; sha256 and container verified`,
   );
-  const path = target
-    ? await placeAndPublish(key, result.path, target, ports)
-    : await publish(key, result.path, ports);
+  // Only a verified download is offered to the shared cache, and before it moves on.
+  const remote = remoteCacheContext(ports);
+  if (remote) await saveVerified(result.sha256, result.path, remote);
   return {
-    path,
+    path: await placeVerified(key, result.path, { ports, target }),
     sha256: result.sha256,
     size: result.size,
     cacheHit: false,
+    cacheSource: 'none',
     downloadUrl: displayUrl(result.url),
     container,
   };
+}
+
+/**
+ * An entry of the shared cache, re-hashed and container-checked like a cache hit (see
+ * remote-restore.ts), then placed and cached exactly like a verified download.
+ */
+async function fromRemoteCache(
+  key: CacheKey,
+  dist: Distribution,
+  { ports, target }: Candidate,
+): Promise<Untimed | undefined> {
+  const remote = remoteCacheContext(ports);
+  const restored = remote && (await restoreVerified(dist, remote));
+  if (!restored) return undefined;
+  return {
+    path: await placeVerified(key, restored.path, { ports, target }),
+    sha256: restored.sha256,
+    size: restored.size,
+    cacheHit: true,
+    cacheSource: 'remoteCache',
+    downloadUrl: displayUrl(dist.url),
+    container: restored.report,
+  };
+}
+
+function remoteCacheContext(ports: DeliverPorts): RemoteCacheContext | undefined {
+  if (!ports.remoteCache) return undefined;
+  const { stagingDir, logger, say, signal } = ports;
+  return {
+    remoteCache: ports.remoteCache,
+    stagingDir,
+    maxBytes: MAX_CONTAINER_BYTES,
+    logger,
+    say,
+    signal,
+    contents: ports.contents,
+  };
+}
+
+/** Puts a verified file from the staging folder at the output path and into the cache. */
+function placeVerified(
+  key: CacheKey,
+  verifiedPath: string,
+  { ports, target }: Pick<Candidate, 'ports' | 'target'>,
+): Promise<string> {
+  return target
+    ? placeAndPublish(key, verifiedPath, target, ports)
+    : publish(key, verifiedPath, ports);
 }
 
 /**

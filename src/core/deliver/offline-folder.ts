@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { Dirent } from 'node:fs';
 import { lstat, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { WebcFetchError, describeError, isWebcFetchError } from '../errors.js';
+import { SettingError, WebcFetchError, describeError, isWebcFetchError } from '../errors.js';
 import { errorCode, renameRetrying } from './place-file.js';
 import { isSemverVersion } from '../version/semver-version.js';
 import {
@@ -43,7 +43,7 @@ export interface OfflineFolderResult {
  * only Wasmer's layout (possibly empty). Call it before any download so a bad `directory` fails
  * first; `writeOfflineFolder` checks again.
  *
- * @throws WebcFetchError `INVALID_INPUT` (context `input: 'directory'`) naming what is in the way.
+ * @throws SettingError (`INVALID_SETTING`, setting `directory`) naming what is in the way.
  */
 export async function checkOfflineFolder(target: string): Promise<void> {
   const folder = path.resolve(target);
@@ -72,7 +72,7 @@ export async function checkOfflineFolder(target: string): Promise<void> {
  * Writes the offline folder for `containers` (verified files) at `target`, replacing a folder
  * an earlier run wrote. Nothing is left behind on failure: not in `target`, not beside it.
  *
- * @throws WebcFetchError `LAYOUT_INVALID` (see `planOfflineLayout`), `INVALID_INPUT` (see
+ * @throws WebcFetchError `LAYOUT_INVALID` (see `planOfflineLayout`), `INVALID_SETTING` (see
  *   `checkOfflineFolder`), `DIGEST_MISMATCH` when a copied file no longer has its digest,
  *   `WRITE_FAILED` for a file-system failure.
  */
@@ -199,10 +199,17 @@ async function exists(file: string): Promise<boolean> {
   }
 }
 
-function inTheWay(folder: string, problem: string): WebcFetchError {
-  return new WebcFetchError('INVALID_SETTING', `the offline folder ${folder} ${problem}`, {
-    context: { path: folder },
-  });
+/** The folder named by the `directory` setting cannot be the offline folder: a refused setting. */
+function inTheWay(folder: string, problem: string): SettingError {
+  return new SettingError([
+    {
+      setting: 'directory',
+      value: folder,
+      problem: [`it ${problem}`],
+      accepted: undefined,
+      style: 'clause',
+    },
+  ]);
 }
 
 function writeFailed(folder: string, error: unknown): WebcFetchError {

@@ -10,6 +10,7 @@ import { boundText, moreNote } from '../text/text-bounds.js';
 import { packageIdName, packageIdVersion } from '../types.js';
 import { sayNeutral, setting, words, type Say } from '../words.js';
 import { fencedBlock, markdownCode, markdownText } from './markdown-escape.js';
+import { cacheSourceName } from './result-fields.js';
 
 /**
  * Bounds, in characters before escaping (which grows text at most 6 times). With at most two
@@ -83,6 +84,7 @@ export function successSummary(
     ['SHA-256', code(result.sha256, redact)],
     ['Size', formatBytes(result.size)],
     ['Cache hit', String(result.cacheHit)],
+    ['Cache source', cacheSourceName(result.cacheSource)],
     ['Path', code(result.path, redact)],
     ['Download URL', code(result.downloadUrl, redact)],
     ['Commands', listCell(c.commands, c.commands.length, redact)],

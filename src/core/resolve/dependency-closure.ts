@@ -37,6 +37,11 @@ export interface ClosureOptions {
   readonly roots: readonly ClosureRoot[];
   readonly ports: ClosurePorts;
   readonly logger: Logger;
+  /**
+   * Packages the run has listed already (resolving its roots), by requested name: they are not
+   * asked for again.
+   */
+  readonly known?: PackageListing;
 }
 
 export interface ClosureOutcome {
@@ -142,6 +147,7 @@ async function load(
 export async function resolveClosure(options: ClosureOptions): Promise<ClosureOutcome> {
   const { ports, logger } = options;
   const store = new Store();
+  for (const [name, pkg] of options.known ?? []) store.listings.set(name, pkg);
   const trees = options.roots.map((root) => new ClosureTree(root, logger));
   let registryRoundTrips = 0;
   let useMapLoads = 0;

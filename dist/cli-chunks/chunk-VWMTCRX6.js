@@ -1,0 +1,2 @@
+import { createRequire as __wfCreateRequire } from 'node:module'; const require = __wfCreateRequire(import.meta.url);
+import r from"node:path";var e="webc-fetch";function s({platform:d,env:u,homedir:n}){if(d==="win32"){let o=u.LOCALAPPDATA;return o!==void 0&&r.win32.isAbsolute(o)?r.win32.join(o,e):n===""?void 0:r.win32.join(n,"AppData","Local",e)}let i=r.posix;if(d==="darwin")return n===""?void 0:i.join(n,"Library","Caches",e);let t=u.XDG_CACHE_HOME;return t!==void 0&&i.isAbsolute(t)?i.join(t,e):n===""?void 0:i.join(n,".cache",e)}export{s as a};
