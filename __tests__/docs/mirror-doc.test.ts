@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { readMirrorDescriptor, readReleaseIndex } from '../../src/mirror/static-index.js';
+import {
+  readMirrorDescriptor,
+  readReleaseIndex,
+} from '../../src/core/source/static-mirror-index.js';
 import { asSha256Hex, type Sha256Hex } from '../../src/core/types.js';
 
 const doc = readFileSync(fileURLToPath(new URL('../../docs/mirror.md', import.meta.url)), 'utf8');

@@ -21,7 +21,9 @@ import {
   runWithActionsCache,
   saveAsAnotherJob,
   warningsOf,
+  type CacheRun,
 } from '../support/actions-cache-run.js';
+import { treePackages } from '../../testing/seed.js';
 import { startSeededRegistry, type E2eRegistry } from '../support/e2e-registry.js';
 
 const emulator = sharedEmulator();
@@ -36,6 +38,13 @@ beforeAll(async () => {
   reg = await startSeededRegistry({
     ...Object.fromEntries(PACKAGES.map((name) => [name, [{ version: '1.0.0' }]])),
     'acme/other': [{ version: '1.0.0' }],
+    // A tree (app → lib → common) beside an independent root: one entry per container.
+    ...treePackages({
+      'acme/app': { '1.0.0': { use: { lib: 'acme/lib@1' } } },
+      'acme/lib': { '1.0.0': { use: { common: 'acme/common@1' } } },
+      'acme/common': { '1.0.0': {} },
+      'acme/solo': { '1.0.0': {} },
+    }),
   });
 });
 
@@ -151,4 +160,42 @@ describe('actions-cache: true through dist/index.js', () => {
     );
     expect(restores).toHaveLength(1);
   });
+
+  it('saves one entry per container of a dependency tree and a second root, and restores each in the next job', async () => {
+    const members = ['acme/app', 'acme/lib', 'acme/common', 'acme/solo'];
+    const inputs = { package: 'acme/app@1.0.0\nacme/solo@1.0.0', dependencies: 'true' };
+    const first = await run(inputs);
+    expect(first.exitCode, first.stdout).toBe(0);
+    const keys = await Promise.all(
+      members.map(async (name) =>
+        actionsCacheKey(asSha256Hex(await reg.digestOf(name, '1.0.0', 'v3')) ?? ('' as Sha256Hex)),
+      ),
+    );
+    for (const key of keys) expect(service.entries.newest(key)?.finalized, key).toBe(true);
+    const sources = (run: CacheRun): Record<string, string> =>
+      Object.fromEntries(
+        (JSON.parse(run.outputs['packages'] ?? '[]') as PackageOutput[]).map((p) => [
+          p.package,
+          p['cache-source'],
+        ]),
+      );
+    expect(sources(first)).toEqual(Object.fromEntries(members.map((m) => [m, 'none'])));
+
+    reg.server.clearRequests();
+    const second = await run(inputs);
+    expect(second.exitCode, second.stdout).toBe(0);
+    expect(sources(second)).toEqual(Object.fromEntries(members.map((m) => [m, 'actions'])));
+    expect(reg.server.requests.filter((r) => r.listener === 'download')).toEqual([]);
+    for (const p of JSON.parse(second.outputs['packages'] ?? '[]') as PackageOutput[]) {
+      const published = readFileSync(reg.fileOf(p.package, '1.0.0', 'v3'));
+      expect(readFileSync(p.path).equals(published), p.package).toBe(true);
+    }
+    expect(warningsOf(second)).toEqual([]);
+  });
 });
+
+interface PackageOutput {
+  readonly package: string;
+  readonly path: string;
+  readonly 'cache-source': string;
+}

@@ -5,7 +5,6 @@
 import { BACKOFF, type RetryPolicy } from './http/retry.js';
 import type { PackageCache } from './cache/package-cache.js';
 import type { RemoteCache } from './cache/remote-cache.js';
-import { download } from './deliver/download.js';
 import type { DownloadProgress } from './deliver/download-progress.js';
 import { deliverResolved, type FetchResult } from './deliver/deliver-package.js';
 import { compareRun, compareRunResult } from './compare/compare-run.js';
@@ -15,8 +14,7 @@ import { updateLockfile, type LockfileUpdate } from './run/run-lock.js';
 import type { RunResult } from './run/run-result.js';
 import { WebcFetchError } from './errors.js';
 import type { PackageRequest, RunSettings } from './settings.js';
-import { createGraphqlTransport } from './source/graphql-transport.js';
-import { createRegistryClient } from './source/registry-client.js';
+import { createRegistrySource } from './source/registry-source.js';
 import { keepText, type Redactor } from './text/redaction.js';
 import type { Logger, WebcVersion } from './types.js';
 import { NEUTRAL_WORDING, sayWith, setting, words, type Wording } from './words.js';
@@ -112,15 +110,17 @@ export function createFetcher(settings: RunSettings, io: FetcherIo): Fetcher {
   ): Promise<T> => {
     const bound = overallBound(settings, signal);
     try {
-      const transport = createGraphqlTransport({
-        endpoint: settings.registry,
+      // A GraphQL endpoint or a static mirror, whichever the registry setting names.
+      const source = createRegistrySource({
+        registry: settings.registry,
         token: settings.token,
         userAgent: io.userAgent,
         retry,
         requestTimeoutMs: settings.requestTimeoutMs,
         logger: io.logger,
-        signal: bound.signal,
+        redact,
         say,
+        signal: bound.signal,
       });
       const wait =
         settings.waitMs > 0
@@ -133,10 +133,10 @@ export function createFetcher(settings: RunSettings, io: FetcherIo): Fetcher {
           : undefined;
       const compared = settings.compare !== 'off';
       const ports: RunPorts = {
-        registry: createRegistryClient(transport, { logger: io.logger, redact }),
+        registry: source.client,
         cache,
         remoteCache,
-        download,
+        download: source.download,
         stagingDir: io.stagingDir,
         userAgent: io.userAgent,
         logger: io.logger,

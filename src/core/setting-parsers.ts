@@ -4,6 +4,12 @@
 import { SettingError } from './errors.js';
 import { isLoopbackHost } from './http/url-policy.js';
 import { formatPackageSpec, parsePackageSpec } from './spec/package-spec.js';
+import {
+  looksLikeMirrorPath,
+  mirrorPathLocation,
+  mirrorUrlLocation,
+  type MirrorLocation,
+} from './source/static-mirror-location.js';
 import { asSha256Hex, type PackageSpec, type Sha256Hex, type WebcVersion } from './types.js';
 import { setting, words, type SettingProblem, type Words } from './words.js';
 
@@ -51,16 +57,25 @@ export function parsePriority(value: string): WebcVersion[] {
   return priority;
 }
 
-/** An absolute http(s) URL; plain http only to loopback hosts. Returns the normalized URL. */
+/**
+ * A GraphQL endpoint (an absolute http(s) URL; plain http only to loopback hosts), or a static
+ * mirror: the URL of its `webc-mirror.json` (same transport rule), a `file:` URL or a local
+ * folder path (docs/mirror.md). Returns the normalized URL; a mirror becomes the absolute URL of
+ * its descriptor.
+ */
 export function parseRegistryUrl(value: string): string {
   const accepted =
-    'expected an absolute https URL of a GraphQL endpoint (http only for 127.0.0.1, localhost or ::1), e.g. https://registry.wasmer.io/graphql';
+    'expected an absolute https URL of a GraphQL endpoint (http only for 127.0.0.1, localhost or ::1), e.g. https://registry.wasmer.io/graphql, or a static mirror: the URL of its webc-mirror.json (same rule), a file: URL, or a folder path (absolute, or starting with ./ or ../)';
+  if (looksLikeMirrorPath(value))
+    return mirrorLocation(mirrorPathLocation(value, process.cwd()), accepted);
   let url: URL;
   try {
     url = new URL(value);
   } catch {
     refuse('not a valid URL', accepted);
   }
+  const mirror = url.protocol === 'file:' ? mirrorUrlLocation(url) : undefined;
+  if (mirror !== undefined) return mirrorLocation(mirror, accepted);
   const loopback = isLoopbackHost(url.hostname);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
     refuse(`${url.protocol}// is not allowed for this host`, accepted);
@@ -69,7 +84,13 @@ export function parseRegistryUrl(value: string): string {
   if (url.username !== '' || url.password !== '') {
     refuse(words`credentials in the URL are not accepted (use ${setting('token')})`, accepted);
   }
-  return url.toString();
+  const served = mirrorUrlLocation(url);
+  return served === undefined ? url.toString() : mirrorLocation(served, accepted);
+}
+
+function mirrorLocation(location: MirrorLocation, accepted: string): string {
+  if (!location.ok) refuse(location.problem, accepted);
+  return location.descriptorUrl;
 }
 
 /** 64 hex digits, optionally prefixed `sha256:`; uppercase is accepted and lowercased. */

@@ -115,7 +115,7 @@ export const SETTINGS = {
   registry: define<string, 'registry'>({
     key: 'registry',
     defaultText: 'https://registry.wasmer.io/graphql',
-    doc: 'GraphQL endpoint of the registry; https only (http for loopback hosts).',
+    doc: 'GraphQL endpoint of the registry, or a static mirror (its webc-mirror.json URL, a file: URL or a folder); https only (http for loopback hosts).',
     parse: parseRegistryUrl,
   }),
   token: define<string, 'token'>({

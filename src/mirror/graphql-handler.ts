@@ -3,7 +3,8 @@
 // (bad JSON, syntax, validation) are HTTP 400 with GraphQL `errors`, as real servers answer;
 // execution errors are 200 with `errors`.
 import type { IncomingMessage } from 'node:http';
-import { execute, GraphQLError, Kind, parse, validate, type DocumentNode } from 'graphql';
+import { execute, GraphQLError, Kind, type DocumentNode } from 'graphql';
+import { checkedDocument, type CheckedDocument } from './graphql-documents.js';
 import { createRootValue, registrySchema, type MirrorUrls } from './graphql-schema.js';
 import type { MirrorSource } from './mirror-source.js';
 import { jsonResponse, type PlainResponse } from './plain-response.js';
@@ -32,21 +33,29 @@ export async function answerGraphql(
   req: IncomingMessage,
   context: GraphqlContext,
 ): Promise<GraphqlAnswer> {
+  const refused = refuseGraphqlRequest(req);
+  if (refused !== undefined) return { response: refused, operation: undefined };
+  return answerGraphqlBody(await readGraphqlBody(req), context);
+}
+
+/** The answer to a request that is not a POST to /graphql, or undefined when it is one. */
+export function refuseGraphqlRequest(req: IncomingMessage): PlainResponse | undefined {
   const path = req.url ?? '/';
   if (path.split('?')[0] !== '/graphql') {
-    return {
-      response: errorResponse(404, `No GraphQL endpoint at ${path}; use /graphql.`),
-      operation: undefined,
-    };
+    return errorResponse(404, `No GraphQL endpoint at ${path}; use /graphql.`);
   }
   if (req.method !== 'POST') {
     const refused = errorResponse(405, `GraphQL requests must be POST, not ${req.method ?? '?'}.`);
-    return {
-      response: { ...refused, headers: { ...refused.headers, allow: 'POST' } },
-      operation: undefined,
-    };
+    return { ...refused, headers: { ...refused.headers, allow: 'POST' } };
   }
-  const body = await readBody(req);
+  return undefined;
+}
+
+/** Answers a request body (undefined: it exceeded the size limit); never throws for its content. */
+export function answerGraphqlBody(
+  body: Buffer | undefined,
+  context: GraphqlContext,
+): GraphqlAnswer {
   const request = body === undefined ? undefined : parseRequest(body);
   if (request === undefined || typeof request === 'string') {
     const status = body === undefined ? 413 : 400;
@@ -59,18 +68,17 @@ export async function answerGraphql(
 }
 
 function run(request: GraphqlRequest, context: GraphqlContext): GraphqlAnswer {
-  let document: DocumentNode;
+  let parsed: CheckedDocument;
   try {
-    document = parse(request.query);
+    parsed = checkedDocument(request.query);
   } catch (error) {
     return { response: errorsResponse(400, [asGraphqlError(error)]), operation: undefined };
   }
+  const { document, errors } = parsed;
   const operation = request.operationName ?? firstOperationName(document);
-  const schema = registrySchema();
-  const invalid = validate(schema, document);
-  if (invalid.length > 0) return { response: errorsResponse(400, invalid), operation };
+  if (errors.length > 0) return { response: errorsResponse(400, errors), operation };
   const result = execute({
-    schema,
+    schema: registrySchema(),
     document,
     rootValue: createRootValue(context.source, context.urls),
     variableValues: request.variables,
@@ -127,7 +135,7 @@ function errorResponse(status: number, message: string): PlainResponse {
 }
 
 /** The body, or undefined when it exceeds the limit. */
-async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+export async function readGraphqlBody(req: IncomingMessage): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {

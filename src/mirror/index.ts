@@ -18,3 +18,11 @@ export {
 } from './listeners.js';
 export { MirrorError } from './mirror-error.js';
 export { startMirror, type MirrorOptions, type RunningMirror } from './mirror-server.js';
+// `webc-fetch serve`: a Wasmer-compatible GraphQL facade over a static mirror folder.
+export {
+  startFacade,
+  type CloseOptions,
+  type FacadeOptions,
+  type FacadeTlsOptions,
+  type RunningFacade,
+} from './serve/facade-server.js';

@@ -6,14 +6,14 @@
 import type { Sha256Hex } from '../core/types.js';
 import { compareVersions, parseVersion } from '../core/version/semver-version.js';
 import type { JsonValue } from '../webc/cbor-json.js';
-import { fileBytes, renderMirrorJson, sha256OfBytes } from './mirror-json.js';
+import { fileBytes, renderMirrorJson, sha256OfBytes } from '../core/source/static-mirror-json.js';
 import {
   DESCRIPTOR_FILE_NAME,
   OFFLINE_FOLDER,
   blobReferenceFromPackageIndex,
   packageIndexPath,
   releaseIndexPath,
-} from './mirror-paths.js';
+} from '../core/source/static-mirror-paths.js';
 import {
   MIRROR_FORMAT,
   readMirrorDescriptor,
@@ -23,7 +23,7 @@ import {
   type MirrorVersion,
   type PackageIndexRef,
   type ReleaseEntry,
-} from './static-index.js';
+} from '../core/source/static-mirror-index.js';
 
 /** A file as a writer stores it: its mirror-relative path and its exact text. */
 export interface RenderedFile {

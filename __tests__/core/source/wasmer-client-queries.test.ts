@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { Wasmer } from '@wasmer/sdk/node';
 import { buildSchema, parse, validate, type GraphQLSchema } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { manifestJsonText } from '../../../src/mirror/static-index.js';
+import { manifestJsonText } from '../../../src/core/source/static-mirror-index.js';
 import { startRegistry, type RunningRegistry } from '../../../testing/index.js';
 import {
   demoPackage,
@@ -26,44 +26,11 @@ import {
 import { inspectContainerBytes } from '../../../src/webc/container-inspector.js';
 import { encodeWebc } from '../../../src/webc/webc-writer.js';
 import { startTestServer, type TestServer } from '../../support/http-test-server.js';
-
-/** Wasmer splices the name into the text without escaping; `$NAME` marks where. */
-const SDK_GET_PACKAGE = `{
-    getPackage(name: "$NAME") {
-        packageName
-        namespace
-        versions {
-          version
-          isArchived
-          v2: distribution(version: V2) {
-            piritaDownloadUrl
-            piritaSha256Hash
-            webcManifest
-            webcSize
-          }
-          v3: distribution(version: V3) {
-            piritaDownloadUrl
-            piritaSha256Hash
-            webcManifest
-            webcSize
-          }
-        }
-    }
-    info {
-        defaultFrontend
-    }
-}`;
-
-/** For `sha256:<hex>` specs; `$HASH` is `sha256:<64 hex>`. The CLI sends the same document. */
-const SDK_GET_PACKAGE_RELEASE = `{
-    getPackageRelease(hash: "$HASH") {
-        piritaManifest
-        isArchived
-        webcUrl
-    }
-}`;
-
-const CLI_GET_PACKAGE = SDK_GET_PACKAGE.replaceAll('\n            webcSize', '');
+import {
+  CLI_GET_PACKAGE,
+  SDK_GET_PACKAGE,
+  SDK_GET_PACKAGE_RELEASE,
+} from '../../support/wasmer-documents.js';
 
 const DOCUMENTS: ReadonlyArray<[string, string]> = [
   ['@wasmer/sdk getPackage', SDK_GET_PACKAGE.replace('$NAME', 'acme/app')],

@@ -99,14 +99,17 @@ export function checkSize(value: number): number {
 }
 
 /**
- * The registry endpoint: an absolute http(s) URL, stored without userinfo, query or fragment so a
- * lockfile never carries a credential. A run's URL is stripped (`strip`); a file being read must
- * already be: a credential there is an error, not something to drop silently.
+ * The registry endpoint: an absolute http(s) URL, or the `file:` URL of a static mirror on this
+ * machine (docs/mirror.md), stored without userinfo, query or fragment so a lockfile never carries
+ * a credential. A run's URL is stripped (`strip`); a file being read must already be: a
+ * credential there is an error, not something to drop silently.
  */
 export function checkRegistry(text: string, strip: boolean): string {
   const url = absoluteUrl(text, strip);
-  if (url.protocol !== 'https:' && url.protocol !== 'http:')
-    throw new EntryProblem(`must be an http(s) URL, got ${shown(displayUrl(url))}`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:' && url.protocol !== 'file:')
+    throw new EntryProblem(
+      `must be an http(s) URL, or the file: URL of a mirror, got ${shown(displayUrl(url))}`,
+    );
   return displayUrl(url);
 }
 
@@ -116,6 +119,8 @@ export function checkRegistry(text: string, strip: boolean): string {
  */
 export function checkDownloadUrl(text: string, registry: string, strip: boolean): string {
   const stored = displayUrl(absoluteUrl(text, strip));
+  // A mirror on this machine publishes its blobs as files beside its index: only it may.
+  if (new URL(stored).protocol === 'file:' && new URL(registry).protocol === 'file:') return stored;
   try {
     assertAllowedUrl(stored, 'download URL', registry);
   } catch (error) {

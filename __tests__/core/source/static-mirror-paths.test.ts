@@ -13,8 +13,8 @@ import {
   releaseIndexPath,
   requestPathToMirrorPath,
   resolveReference,
-} from '../../src/mirror/mirror-paths.js';
-import { asSha256Hex, type Sha256Hex } from '../../src/core/types.js';
+} from '../../../src/core/source/static-mirror-paths.js';
+import { asSha256Hex, type Sha256Hex } from '../../../src/core/types.js';
 
 const HEX = asSha256Hex('ab'.repeat(32)) as Sha256Hex;
 const INDEX = packageIndexPath(asSha256Hex('cd'.repeat(32)) as Sha256Hex);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { WebcFetchError } from '../../src/core/errors.js';
-import { demoPackage } from '../../testing/seed.js';
+import { WebcFetchError } from '../../../src/core/errors.js';
+import { demoPackage } from '../../../testing/seed.js';
 import {
   MAX_RELEASE_INDEX_BYTES,
   findPackageRef,
@@ -11,16 +11,16 @@ import {
   readReleaseIndex,
   releaseInPackage,
   type PackageIndexRef,
-} from '../../src/mirror/static-index.js';
+} from '../../../src/core/source/static-mirror-index.js';
 import {
   renderMirrorDescriptor,
   renderPackageIndex,
   renderReleaseIndex,
   type PackageIndexInput,
-} from '../../src/mirror/static-index-render.js';
-import { asSha256Hex, type Sha256Hex } from '../../src/core/types.js';
-import { inspectContainerBytes } from '../../src/webc/container-inspector.js';
-import { encodeWebc } from '../../src/webc/webc-writer.js';
+} from '../../../src/mirror/static-index-render.js';
+import { asSha256Hex, type Sha256Hex } from '../../../src/core/types.js';
+import { inspectContainerBytes } from '../../../src/webc/container-inspector.js';
+import { encodeWebc } from '../../../src/webc/webc-writer.js';
 
 const sha256 = (bytes: Uint8Array | string): Sha256Hex =>
   createHash('sha256').update(bytes).digest('hex') as Sha256Hex;

@@ -6,7 +6,7 @@
 // (a file-backed reader would decode `%2e%2e%2f` into `../`), no backslash (a separator on
 // Windows), no empty or `.` segment.
 
-import type { Sha256Hex } from '../core/types.js';
+import type { Sha256Hex } from '../types.js';
 
 export const DESCRIPTOR_FILE_NAME = 'webc-mirror.json';
 /** Containers, by the SHA-256 of their bytes; immutable once written. */

@@ -3,10 +3,10 @@
 // reading the message. Also the one deterministic rendering every mirror writer uses.
 
 import { createHash } from 'node:crypto';
-import { WebcFetchError, type ErrorCode } from '../core/errors.js';
-import { boundText, oneLine } from '../core/text/text-bounds.js';
-import { asSha256Hex, type Sha256Hex } from '../core/types.js';
-import type { JsonValue } from '../webc/cbor-json.js';
+import { WebcFetchError, type ErrorCode } from '../errors.js';
+import { boundText, oneLine } from '../text/text-bounds.js';
+import { asSha256Hex, type Sha256Hex } from '../types.js';
+import type { JsonValue } from '../../webc/cbor-json.js';
 
 export type MirrorFileKind = 'descriptor' | 'package index' | 'release index';
 

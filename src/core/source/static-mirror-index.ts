@@ -2,12 +2,14 @@
 // one index file per package (what the action's `getPackage` reads: every mirrored version, both
 // WebC distributions with a URL relative to the index file, SHA-256, size, manifest) and one per
 // release hash (which package, version and WebC version a container is). Readers parse and
-// validate text; renderers produce the exact bytes a writer stores. No I/O here: fetching the
-// files and replacing them atomically belong to the mirror builder and the sources that read it.
+// validate text; the renderers (src/mirror/static-index-render.ts) produce the exact bytes a
+// writer stores. It sits in the core because the core reads mirrors (static-mirror-client.ts);
+// the mirror's writer and server use it from here. No I/O: fetching the files
+// (static-mirror-files.ts) and replacing them atomically belong to the readers and writers.
 
-import type { Sha256Hex, WebcVersion } from '../core/types.js';
-import { parseVersion } from '../core/version/semver-version.js';
-import type { JsonValue } from '../webc/cbor-json.js';
+import type { Sha256Hex, WebcVersion } from '../types.js';
+import { parseVersion } from '../version/semver-version.js';
+import type { JsonValue } from '../../webc/cbor-json.js';
 import {
   JsonFields,
   fileBytes,
@@ -15,7 +17,7 @@ import {
   parseMirrorJson,
   sha256OfBytes,
   type MirrorFile,
-} from './mirror-json.js';
+} from './static-mirror-json.js';
 import {
   blobPath,
   blobReferenceFromPackageIndex,
@@ -25,7 +27,7 @@ import {
   packageIndexPath,
   parseMirrorPackageName,
   resolveReference,
-} from './mirror-paths.js';
+} from './static-mirror-paths.js';
 
 /** The only format this version reads and writes. Any other is refused, never guessed. */
 export const MIRROR_FORMAT = 1;
