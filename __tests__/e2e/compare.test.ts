@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRegistry, type RunningRegistry } from '../../testing/index.js';
-import { TINY_WASM } from '../../testing/seed.js';
+import { asActionOutputs, parseCliJson, runCli } from '../../testing/run-cli.js';
+import { TINY_WASM, treePackages } from '../../testing/seed.js';
+import { COMPARE_FIELDS } from '../../src/core/compare/compare-fields.js';
 import {
   withAtom,
   withDependency,
@@ -78,6 +80,11 @@ beforeAll(async () => {
     ),
     'acme/no-v3': [{ version: '1.0.0', v3: false }],
     'acme/no-v2': [{ version: '1.0.0', v2: false }],
+    // A package whose dependency has no v3: its tree is delivered as v2 (issue 11).
+    ...treePackages({
+      'acme/app': { '1.0.0': { use: { lib: 'acme/lib@1' } } },
+      'acme/lib': { '1.0.0': { v3: false } },
+    }),
   });
 });
 
@@ -205,6 +212,65 @@ describe('compare mode of the bundled action', () => {
     expect(v2only.exitCode, v2only.stdout).toBe(0);
     expect(v2only.outputs).toMatchObject({ 'webc-version': 'v2', parity: 'true' });
     expect(v2only.outputs['path']).toBe(v2only.outputs['v2-path']);
+  });
+
+  it('gives the command line’s --json the compare outputs under the same keys, with the same values', async () => {
+    const action = await run({ package: 'acme/volume-file@1', compare: 'report' });
+    expect(action.exitCode, action.stdout).toBe(0);
+    const cli = await runCli({
+      args: [
+        'fetch',
+        'acme/volume-file@1',
+        '--registry',
+        reg.server.graphqlUrl,
+        '--retries',
+        '0',
+      ].concat(['--compare', 'report', '--json']),
+    });
+    expect(cli.exitCode, cli.stderr).toBe(0);
+    const json = asActionOutputs(parseCliJson(cli) ?? {});
+    const names = COMPARE_FIELDS.map((field) => field.name);
+    for (const name of names) {
+      expect(action.outputs[name], name).toBeDefined();
+      expect(json[name], name).toBeDefined();
+    }
+    // The paths are each front door's own cache; everything else is the same comparison.
+    const same = names.filter((name) => !name.endsWith('-path'));
+    const pick = (outputs: Record<string, string | undefined>) =>
+      Object.fromEntries(same.map((name) => [name, outputs[name]]));
+    expect(pick(json)).toEqual(pick(action.outputs));
+    expect(pick(json)).toMatchObject({ parity: 'false', 'differences-count': '1' });
+  });
+
+  it('with dependencies compares the package itself, its tree delivered in one WebC version', async () => {
+    const result = await run({ package: 'acme/app@1', compare: 'report', dependencies: 'true' });
+    expect(result.exitCode, result.stdout).toBe(0);
+    expect(result.outputs).toMatchObject({
+      package: 'acme/app',
+      'webc-version': 'v2',
+      fallback: 'true',
+      parity: 'true',
+      'differences-count': '0',
+      'v2-sha256': await reg.digestOf('acme/app', '1.0.0', 'v2'),
+      'v3-sha256': await reg.digestOf('acme/app', '1.0.0', 'v3'),
+    });
+    expect(result.outputs['path']).toBe(result.outputs['v2-path']);
+    const packages = JSON.parse(result.outputs['packages'] ?? '[]') as Record<string, unknown>[];
+    expect(packages.map((p) => [p['package'], p['webc-version']])).toEqual([
+      ['acme/app', 'v2'],
+      ['acme/lib', 'v2'],
+    ]);
+    expect(result.summary).toContain('### WebC v2 ↔ v3: ✅ the same package');
+  });
+
+  it('refuses compare with several packages before any request, naming the input', async () => {
+    reg.server.clearRequests();
+    const result = await run({ package: 'acme/twin@1\nacme/atom@1', compare: 'report' });
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toContain(
+      '::error::Input \'compare\' is invalid (got "report"): it compares one package, and the `package` input lists 2; compare each in a step of its own (a matrix)',
+    );
+    expect(reg.server.requests).toEqual([]);
   });
 
   it.each([
