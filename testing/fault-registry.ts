@@ -16,7 +16,7 @@ import { mirrorUrls, openMirrorFolder, type MirrorFolder } from '../src/mirror/m
 import { catalogSource } from '../src/mirror/mirror-source.js';
 import { sendWithFault } from './fault-response.js';
 import { FaultList, type FaultKind, type FaultRequest, type FaultRule } from './faults.js';
-import { withOverrides } from './published-overrides.js';
+import { withOverrides, type PublishMoment } from './published-overrides.js';
 import { Sleeper } from './sleeper.js';
 import { loadCatalogFile, truthOf, type RegistryCatalog } from './test-catalog.js';
 
@@ -60,6 +60,11 @@ export interface RunningRegistry {
   readonly faults: FaultList;
   /** The catalog currently served, with its claims. */
   readonly catalog: RegistryCatalog;
+  /**
+   * GraphQL answers about `namespace/name` since the catalog was loaded (what a
+   * `hiddenUntilQuery` distribution counts).
+   */
+  answersAbout(fullName: string): number;
   /** This server's download URL for a catalog file name. */
   downloadUrl(file: string): string;
   clearRequests(): void;
@@ -90,6 +95,9 @@ class FaultRegistry implements RunningRegistry {
   readonly origins: Record<ListenerName, string> = { graphql: '', download: '' };
   private readonly sleeper = new Sleeper();
   private readonly urls = mirrorUrls(this.origins);
+  /** Answers given about each package, and when the catalog was loaded (hidden distributions). */
+  private answers = new Map<string, number>();
+  private loadedAt = Date.now();
   private closeListeners: () => Promise<void> = async () => {};
   private closing: Promise<void> | undefined;
 
@@ -114,6 +122,10 @@ class FaultRegistry implements RunningRegistry {
     return this.claims;
   }
 
+  answersAbout(fullName: string): number {
+    return this.answers.get(fullName) ?? 0;
+  }
+
   downloadUrl(file: string): string {
     return this.urls.downloadUrl(file);
   }
@@ -125,6 +137,8 @@ class FaultRegistry implements RunningRegistry {
   async reload(): Promise<void> {
     this.claims = this.options.catalog ?? (await loadCatalogFile(this.options.dir));
     await this.folder.load(truthOf(this.claims));
+    this.answers = new Map();
+    this.loadedAt = Date.now();
   }
 
   async setCatalog(catalog: RegistryCatalog): Promise<void> {
@@ -149,6 +163,22 @@ class FaultRegistry implements RunningRegistry {
     return this.closing;
   }
 
+  /** This request's moment: each package it asks about counts one answer, however often asked. */
+  private moment(): PublishMoment {
+    const counted = new Map<string, number>();
+    return {
+      elapsedMs: Date.now() - this.loadedAt,
+      answerAbout: (fullName) => {
+        const known = counted.get(fullName);
+        if (known !== undefined) return known;
+        const answer = this.answersAbout(fullName) + 1;
+        this.answers.set(fullName, answer);
+        counted.set(fullName, answer);
+        return answer;
+      },
+    };
+  }
+
   private async answer(
     listener: ListenerName,
     req: IncomingMessage,
@@ -168,7 +198,7 @@ class FaultRegistry implements RunningRegistry {
     let response;
     if (listener === 'graphql') {
       const truth = catalogSource(this.folder.index, this.urls.downloadUrl);
-      const source = withOverrides(truth, this.claims, this.urls.downloadUrl);
+      const source = withOverrides(truth, this.claims, this.urls.downloadUrl, this.moment());
       const answer = await answerGraphql(req, { source, urls: this.urls });
       response = answer.response;
       request = { listener, path, operation: answer.operation };

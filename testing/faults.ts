@@ -304,3 +304,16 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 function fail(where: string, expected: string): never {
   throw new MirrorError(`Invalid fault rule: ${where} must be ${expected}.`);
 }
+
+/**
+ * The registry's "the .webc is still being generated" answer (registry.md §4) for the first
+ * `times` downloads of `file`: 503 with `Retry-After`.
+ */
+export function stillGenerating(file: string, times: number, retryAfterSeconds = 1): FaultRule {
+  return {
+    listener: 'download',
+    path: file,
+    times,
+    fault: { kind: 'status', status: 503, retryAfter: String(retryAfterSeconds) },
+  };
+}

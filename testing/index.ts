@@ -15,6 +15,7 @@ export {
   FaultList,
   loadFaultFile,
   parseFaultRules,
+  stillGenerating,
   type Fault,
   type FaultKind,
   type FaultRule,

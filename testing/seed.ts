@@ -28,6 +28,11 @@ export {
 export interface SeedDistribution {
   /** The package to write; default: `demoPackage` of the package name and version. */
   readonly pkg?: WebcPackage;
+  /**
+   * Changes the package before it is written (webc-mutations.ts): a v3 carrying another atom,
+   * command, dependency or volume file than its v2 twin.
+   */
+  readonly change?: (pkg: WebcPackage) => WebcPackage;
   /** Changes the written bytes before publishing (corruption, a wrong header, …). */
   readonly mutate?: (bytes: Uint8Array) => Uint8Array;
   /** Catalog overrides: a lying `sha256`, `url: null` for an incomplete distribution, … */
@@ -55,7 +60,8 @@ async function seedDistribution(
   spec: SeedDistribution,
 ): Promise<CatalogDistribution> {
   const file = seedFileName(fullName, version, webc);
-  const pkg = spec.pkg ?? demoPackage(fullName, version);
+  const base = spec.pkg ?? demoPackage(fullName, version);
+  const pkg = spec.change === undefined ? base : spec.change(base);
   if (!spec.omitFile) {
     if (spec.mutate) {
       await writeFile(join(dir, file), spec.mutate(encodeWebc(pkg, webc)));

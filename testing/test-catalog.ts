@@ -27,6 +27,13 @@ export interface CatalogDistribution {
   manifest?: string | null;
   /** Published `piritaDownloadUrl`; default = this server's URL for `file`; null = incomplete. */
   url?: string | null;
+  /**
+   * A fresh publish, still being converted: not published in the first N − 1 answers about its
+   * package, published from the Nth on (counted per package since the catalog was loaded).
+   */
+  hiddenUntilQuery?: number;
+  /** Likewise, not published until this many milliseconds after the catalog was loaded. */
+  hiddenForMs?: number;
 }
 
 export type RegistryCatalog = CatalogShape<CatalogDistribution>;
@@ -50,6 +57,14 @@ function readDistribution(record: Record<string, unknown>, where: string): Catal
     const field = record[key];
     if (field === undefined) continue;
     if (field !== null && typeof field !== 'string') fail(`${where}.${key}`, 'a string or null');
+    result[key] = field;
+  }
+  for (const key of ['hiddenUntilQuery', 'hiddenForMs'] as const) {
+    const field = record[key];
+    if (field === undefined) continue;
+    if (typeof field !== 'number' || !Number.isSafeInteger(field) || field < 0) {
+      fail(`${where}.${key}`, 'a non-negative integer');
+    }
     result[key] = field;
   }
   const size = record['size'];

@@ -70,6 +70,8 @@ describe('readInputs', () => {
         requestTimeoutMs: 30_000,
         timeoutMs: 600_000,
         remoteCache: false,
+        compare: 'off',
+        waitMs: 0,
       },
       request: {
         spec: {
@@ -99,6 +101,8 @@ describe('readInputs', () => {
         'request-timeout': '0.5',
         timeout: '2.5',
         'actions-cache': 'True',
+        compare: 'false',
+        wait: '90.5',
       }),
     );
     expect(options).toEqual({
@@ -114,6 +118,8 @@ describe('readInputs', () => {
       requestTimeoutMs: 500,
       timeoutMs: 2500,
       remoteCache: true,
+      compare: 'off',
+      waitMs: 90_500,
     });
   });
 
@@ -171,6 +177,14 @@ describe('readInputs', () => {
     ['timeout', '-1', /positive number of seconds/],
     ['timeout', '21601', /up to 21600/],
     ['timeout', '10m', /positive number of seconds/],
+    ['compare', 'true', /true does not say what a difference should do; expected false/],
+    ['compare', 'yes', /expected false \(fetch one distribution\), report .* or require/],
+    ['compare', 'Report', /or require \(fail when they differ\)/],
+    ['compare', 'report, require', /expected false/],
+    ['wait', '-1', /from 0 \(do not wait\) to 21600/],
+    ['wait', '21601', /to 21600, counted inside the overall timeout/],
+    ['wait', '5m', /number of seconds/],
+    ['wait', 'Infinity', /number of seconds/],
   ])('rejects %s = %j with a message naming the input and the value', (input, value, problem) => {
     const { error, message } = failure({ [input]: value });
     expect(error.code).toBe('INVALID_SETTING');
@@ -178,6 +192,52 @@ describe('readInputs', () => {
     expect(message).toContain(`Input '${input}'`);
     expect(message).toContain(JSON.stringify(value));
     expect(message).toMatch(problem);
+  });
+
+  it.each([
+    ['false', 'off'],
+    ['FALSE', 'off'],
+    ['report', 'report'],
+    [' require ', 'require'],
+  ])('reads compare %j', (compare, expected) => {
+    expect(parseInputs(withDefaults({ compare })).compare).toBe(expected);
+  });
+
+  it.each([
+    ['0', 0],
+    ['300', 300_000],
+    ['0.25', 250],
+    ['21600', 21_600_000],
+  ])('reads wait %j as milliseconds', (wait, expected) => {
+    expect(parseInputs(withDefaults({ wait })).waitMs).toBe(expected);
+  });
+
+  it('refuses compare with a sha256: package, naming both inputs and what to do instead', () => {
+    const { error, message } = failure({ package: `sha256:${HEX}`, compare: 'require' });
+    expect(error.context.setting).toBe('compare');
+    expect(message).toBe(
+      `Input 'compare' is invalid (got "require"): a sha256: spec in the \`package\` input names one container, so there is no other WebC version to compare with; name the package and its version (namespace/name@=1.2.3), or set \`compare: false\``,
+    );
+    expect(parseInputs(withDefaults({ package: `sha256:${HEX}`, compare: 'false' })).compare).toBe(
+      'off',
+    );
+  });
+
+  it('refuses compare with several packages, naming both inputs and what to do instead', () => {
+    const { error, message } = failure({ package: 'acme/tool@1\nacme/lib@2', compare: 'report' });
+    expect(error.context.setting).toBe('compare');
+    expect(message).toBe(
+      `Input 'compare' is invalid (got "report"): it compares one package, and the \`package\` input lists 2; compare each in a step of its own (a matrix); name the package and its version (namespace/name@=1.2.3), or set \`compare: false\``,
+    );
+    expect(parseInputs(withDefaults({ package: 'acme/tool@1\nacme/lib@2' })).compare).toBe('off');
+  });
+
+  it('refuses compare in a locked run, naming the lockfile input', () => {
+    const { error, message } = failure({ lockfile: 'webc.lock', compare: 'require' });
+    expect(error.context.setting).toBe('compare');
+    expect(message).toContain(
+      'Input \'compare\' is invalid (got "require"): `lockfile` pins one container per package, so there is no other WebC version to compare with',
+    );
   });
 
   it.each([
@@ -246,6 +306,8 @@ describe('readInputs', () => {
         'wasmer-cache',
         'lockfile',
         'actions-cache',
+        'compare',
+        'wait',
       ]),
     );
   });

@@ -15,6 +15,9 @@ import { buildLockfile } from '../../src/core/lock/lockfile.js';
 import { parsePackageSpec } from '../../src/core/spec/package-spec.js';
 import { RESULT_FIELDS } from '../../src/core/report/result-fields.js';
 import { RUN_FIELD_NAMES } from '../../src/core/report/run-fields.js';
+import { COMPARE_FIELDS } from '../../src/core/compare/compare-fields.js';
+import type { CompareReport } from '../../src/core/compare/compare-report.js';
+import type { Difference } from '../../src/webc/compare/container-diff.js';
 import { createRedactor, keepText } from '../../src/core/text/redaction.js';
 import type { Logger, Sha256Hex } from '../../src/core/types.js';
 
@@ -38,6 +41,7 @@ const result: FetchResult = {
   fallbackReason: 'v3: not published',
   downloadUrl: 'https://cdn.example/tool.webc',
   attempts: [],
+  verifyMs: 12,
   container: {
     webc: 'v2',
     commands: ['tool', 'tool-helper'],
@@ -53,10 +57,18 @@ function collect(): Logger & { warnings: string[] } {
 }
 
 describe('the action outputs', () => {
-  it('are the result fields, in the order and by the names action.yml declares', () => {
-    expect([...RESULT_FIELDS.map((f) => f.name), ...RUN_FIELD_NAMES]).toEqual(
-      Object.keys(action.outputs),
-    );
+  it('are the result fields, then the run and compare fields, in the order and by the names action.yml declares', () => {
+    const names = [
+      ...RESULT_FIELDS.map((f) => f.name),
+      ...RUN_FIELD_NAMES,
+      ...COMPARE_FIELDS.map((f) => f.name),
+    ];
+    expect(names).toEqual(Object.keys(action.outputs));
+  });
+
+  it('leave the compare outputs unset without compare mode', () => {
+    const names = actionOutputs(result, keepText, collect()).map(([name]) => name);
+    expect(names).toEqual(RESULT_FIELDS.map((f) => f.name));
   });
 
   it('write every field as text, lists and maps as JSON', () => {
@@ -148,7 +160,24 @@ describe('the outputs of a run', () => {
       expect.objectContaining({ package: 'acme/tool', size: 42, 'cache-hit': false, root: true }),
     ]);
     expect(JSON.parse(outputs['lock'] ?? '')).toMatchObject({ lockfileVersion: 1 });
-    expect(Object.keys(outputs)).toEqual(Object.keys(action.outputs));
+    // The compare outputs are set in compare mode only (below).
+    const compare = new Set(COMPARE_FIELDS.map((f) => f.name));
+    expect(Object.keys(outputs)).toEqual(
+      Object.keys(action.outputs).filter((n) => !compare.has(n)),
+    );
+  });
+
+  it('add the compare outputs of a run in compare mode, after the others', () => {
+    const difference = { where: 'atoms.tool', v2: { size: 1, sha256: 'aa' }, v3: null };
+    const run = { ...runWith([result]), comparison: compared([difference]) };
+    const outputs = runOutputs(run, keepText, collect());
+    expect(outputs.map(([name]) => name)).toEqual(Object.keys(action.outputs));
+    expect(Object.fromEntries(outputs)).toMatchObject({
+      path: '/cache/tool.webc',
+      parity: 'false',
+      differences: JSON.stringify([difference]),
+      'v3-sha256': 'b3'.repeat(32),
+    });
   });
 
   it('leave the single-package outputs empty when several packages were asked for', () => {
@@ -176,6 +205,88 @@ describe('the outputs of a run', () => {
     );
     expect(logger.warnings.at(-1)).toMatch(
       /^The packages output lists \d+ of 3000 delivered containers/,
+    );
+  });
+});
+
+function compared(differences: Difference[], v3Missing = false): CompareReport {
+  const verified = { status: 'verified', code: '', reason: '' } as const;
+  return {
+    mode: 'report',
+    subject: 'acme/tool@1.0.0',
+    comparison: { parity: differences.length === 0, differences, summary: { v2: null, v3: null } },
+    v2: { ...verified, path: '/cache/v2/tool.webc', sha256: 'a2'.repeat(32) },
+    v3: v3Missing
+      ? { status: 'missing', path: '', sha256: '', code: 'DISTRIBUTION_MISSING', reason: 'x' }
+      : { ...verified, path: '/cache/v3/tool.webc', sha256: 'b3'.repeat(32) },
+  };
+}
+
+describe('the compare outputs', () => {
+  it('write parity, the differences as JSON, their count and each side', () => {
+    const difference = { where: 'atoms.tool', v2: { size: 1, sha256: 'aa' }, v3: null };
+    const comparison = compared([difference]);
+    const outputs = Object.fromEntries(
+      actionOutputs({ ...result, comparison }, keepText, collect()),
+    );
+    expect(outputs).toMatchObject({
+      path: '/cache/tool.webc',
+      parity: 'false',
+      differences: JSON.stringify([difference]),
+      'differences-count': '1',
+      'v2-path': '/cache/v2/tool.webc',
+      'v3-path': '/cache/v3/tool.webc',
+      'v2-sha256': 'a2'.repeat(32),
+      'v3-sha256': 'b3'.repeat(32),
+    });
+  });
+
+  it('leave the path and digest of a missing side empty', () => {
+    const outputs = Object.fromEntries(
+      actionOutputs({ ...result, comparison: compared([], true) }, keepText, collect()),
+    );
+    expect(outputs).toMatchObject({ 'v3-path': '', 'v3-sha256': '', parity: 'true' });
+  });
+
+  it('list at most 100 differences, whole, within the bound, and count them all', () => {
+    const many = Array.from({ length: 250 }, (_, i) => ({
+      where: `volumes./data:/file-${i}`,
+      v2: { kind: 'file', size: i, sha256: 'c'.repeat(64) },
+      v3: 'x'.repeat(900),
+    }));
+    const logger = collect();
+    const outputs = Object.fromEntries(
+      actionOutputs({ ...result, comparison: compared(many) }, keepText, logger),
+    );
+    const listed = JSON.parse(outputs['differences'] ?? '') as Difference[];
+    expect((outputs['differences'] ?? '').length).toBeLessThanOrEqual(MAX_OUTPUT_CHARS);
+    expect(listed).toEqual(many.slice(0, listed.length));
+    expect(listed.length).toBeLessThan(100);
+    expect(outputs['differences-count']).toBe('250');
+    expect(logger.warnings).toEqual([
+      expect.stringMatching(/^The differences output lists \d+ of 100 differences, then stops/),
+    ]);
+    const few = Object.fromEntries(
+      actionOutputs(
+        { ...result, comparison: compared(many.map((d) => ({ ...d, v3: null }))) },
+        keepText,
+        collect(),
+      ),
+    );
+    expect(JSON.parse(few['differences'] ?? '')).toHaveLength(100);
+  });
+
+  it('redact the token from the differences', () => {
+    const difference = { where: 'manifest.package.secret', v2: 'tok-123', v3: null };
+    const outputs = Object.fromEntries(
+      actionOutputs(
+        { ...result, comparison: compared([difference]) },
+        createRedactor(['tok-123']),
+        collect(),
+      ),
+    );
+    expect(outputs['differences']).toBe(
+      '[{"where":"manifest.package.secret","v2":"***","v3":null}]',
     );
   });
 });

@@ -68,7 +68,10 @@ describe('reading a command line', () => {
 
   it.each([
     [[], 'no command given'],
-    [['fecth', 'a/b'], 'unknown command "fecth" (commands: fetch, verify, registry, mirror, serve)'],
+    [
+      ['fecth', 'a/b'],
+      'unknown command "fecth" (commands: fetch, verify, compare, registry, mirror, serve)',
+    ],
     [['fetch', 'a/b', '--bogus'], 'unknown flag --bogus for `webc-fetch fetch`'],
     [['fetch', 'a/b', '--registry'], '--registry expects a value (URL)'],
     [['fetch', 'a/b', '--registry', '--json'], '--registry expects a value (URL)'],
@@ -77,7 +80,10 @@ describe('reading a command line', () => {
     [['fetch', 'a/b', 'c/d'], 'unexpected argument "c/d"'],
     [['verify'], 'missing <file.webc>'],
     [['registry', 'extra'], 'unexpected argument "extra"'],
-    [['help', 'nope'], 'unknown command "nope" (commands: fetch, verify, registry, mirror, serve)'],
+    [
+      ['help', 'nope'],
+      'unknown command "nope" (commands: fetch, verify, compare, registry, mirror, serve)',
+    ],
   ])('refuses %j: %s', (argv, message) => {
     expect(usageError(argv).message).toBe(message);
   });
@@ -94,6 +100,28 @@ describe('reading a command line', () => {
     });
     expect(parseCommandLine(['fetch', '--', '--help']).kind).toBe('run');
     expect(parseCommandLine(['--version'])).toEqual({ kind: 'version' });
+  });
+});
+
+describe('the compare command line', () => {
+  it('takes a spec or two files, and refuses none or three', () => {
+    expect(parseCommandLine(['compare', 'acme/tool@=1.0.0'])).toMatchObject({
+      kind: 'run',
+      invocation: { command: 'compare', positionals: ['acme/tool@=1.0.0'] },
+    });
+    expect(parseCommandLine(['compare', 'a.webc', 'b.webc', '--json'])).toMatchObject({
+      invocation: { positionals: ['a.webc', 'b.webc'], flags: { json: true } },
+    });
+    expect(usageError(['compare']).message).toBe('missing <spec | a.webc>');
+    expect(usageError(['compare', 'a', 'b', 'c']).message).toBe('unexpected argument "c"');
+  });
+
+  it('shows the optional argument in its usage line', () => {
+    const compare = commandNamed('compare');
+    if (compare === undefined) throw new Error('no compare command');
+    expect(commandHelp(compare, '/c')).toMatch(
+      /^Usage: webc-fetch compare <spec \| a\.webc> \[b\.webc\] \[options\]$/m,
+    );
   });
 });
 

@@ -100,7 +100,7 @@ describe('dist/cli.js', () => {
     const main = dynamicImport([CLI_ENTRY], 'main');
     const loaded = [...staticClosure(CLI_ENTRY), ...staticClosure(main)];
     for (const file of loaded) {
-      expect(parse(file).name).not.toMatch(/^(fetch|verify|registry|progress-bar)-/);
+      expect(parse(file).name).not.toMatch(/^(fetch|verify|compare|registry|progress-bar)-/);
     }
     const text = loaded.map((file) => readFileSync(file, 'utf8')).join('\n');
     // The container inspector, the registry schema, the HTTP client's proxy support.
@@ -108,7 +108,7 @@ describe('dist/cli.js', () => {
       expect(text, marker).not.toContain(marker);
     }
     // ...while each command's module is there to be loaded when it runs.
-    for (const command of ['fetch', 'verify', 'registry']) {
+    for (const command of ['fetch', 'verify', 'compare', 'registry']) {
       expect(existsSync(dynamicImport(loaded, command)), command).toBe(true);
     }
   });

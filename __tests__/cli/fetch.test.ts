@@ -207,7 +207,9 @@ describe('usage errors (exit code 2, before any request)', () => {
   it('an unknown command names the known ones', async () => {
     const run = await runCli({ args: ['lock'] });
     expect(run.exitCode).toBe(2);
-    expect(run.stderr).toContain('unknown command "lock" (commands: fetch, verify, registry)');
+    expect(run.stderr).toContain(
+      'unknown command "lock" (commands: fetch, verify, compare, registry)',
+    );
   });
 });
 

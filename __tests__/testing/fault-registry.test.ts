@@ -298,3 +298,76 @@ describe('startRegistry', () => {
     );
   });
 });
+
+describe('a fresh publish the registry has not converted yet', () => {
+  async function hiddenRegistry(claims: { hiddenUntilQuery?: number; hiddenForMs?: number }) {
+    const files = await makeFixture({ 'late-v2.webc': 10, 'late-v3.webc': 20 });
+    const local = await startRegistry({
+      dir: files.dir,
+      catalog: {
+        packages: [
+          {
+            namespace: 'acme',
+            name: 'late',
+            versions: [
+              {
+                version: '1.0.0',
+                v2: { file: 'late-v2.webc' },
+                v3: { file: 'late-v3.webc', ...claims },
+              },
+            ],
+          },
+        ],
+      },
+    });
+    const v3Url = async (): Promise<string | null | undefined> => {
+      const { json } = await postGraphql(local.graphqlUrl, {
+        query: GET_PACKAGE_QUERY,
+        variables: { name: 'acme/late' },
+      });
+      return (json as { data: { getPackage: { versions: Version[] } } }).data.getPackage.versions[0]
+        ?.v3.piritaDownloadUrl;
+    };
+    const release = async (): Promise<unknown> => {
+      const { json } = await postGraphql(local.graphqlUrl, {
+        query: GET_PACKAGE_RELEASE_QUERY,
+        variables: { hash: files.sha256('late-v3.webc') },
+      });
+      return (json as { data: { getPackageRelease: unknown } }).data.getPackageRelease;
+    };
+    return { files, local, v3Url, release };
+  }
+
+  it('publishes a hiddenUntilQuery distribution from the Nth answer about its package on', async () => {
+    const { files, local, v3Url } = await hiddenRegistry({ hiddenUntilQuery: 3 });
+    try {
+      expect([await v3Url(), await v3Url(), await v3Url(), await v3Url()]).toEqual([
+        null,
+        null,
+        local.downloadUrl('late-v3.webc'),
+        local.downloadUrl('late-v3.webc'),
+      ]);
+      expect(local.answersAbout('acme/late')).toBe(4);
+      expect(local.answersAbout('acme/other')).toBe(0);
+      await local.reload();
+      expect(await v3Url()).toBeNull();
+    } finally {
+      await local.close();
+      await files.remove();
+    }
+  });
+
+  it('publishes a hiddenForMs distribution once that time has passed, and not its release before', async () => {
+    const { files, local, v3Url, release } = await hiddenRegistry({ hiddenForMs: 300 });
+    try {
+      expect(await v3Url()).toBeNull();
+      expect(await release()).toBeNull();
+      await new Promise((resolve) => setTimeout(resolve, 350));
+      expect(await v3Url()).toBe(local.downloadUrl('late-v3.webc'));
+      expect(await release()).not.toBeNull();
+    } finally {
+      await local.close();
+      await files.remove();
+    }
+  });
+});

@@ -1,7 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FaultList, loadFaultFile, parseFaultRules, type FaultRule } from '../../testing/faults.js';
+import {
+  FaultList,
+  loadFaultFile,
+  parseFaultRules,
+  stillGenerating,
+  type FaultRule,
+} from '../../testing/faults.js';
 import { MirrorError } from '../../src/mirror/mirror-error.js';
 import { makeFixture, type Fixture } from './fixture.js';
 
@@ -93,6 +99,21 @@ describe('FaultList', () => {
       /times must be a non-negative integer/,
     );
     expect(list.pending).toEqual([]);
+  });
+});
+
+describe('stillGenerating', () => {
+  it('answers 503 with Retry-After for the first N downloads of the file, then nothing', () => {
+    const list = new FaultList();
+    list.add(stillGenerating('tool-v3.webc', 2, 5));
+    const take = (path: string) => list.take({ listener: 'download', path }).fault;
+    const generating = { kind: 'status', status: 503, retryAfter: '5' };
+    expect(take('/files/tool-v2.webc')).toBeUndefined();
+    expect([take('/files/tool-v3.webc'), take('/files/tool-v3.webc')]).toEqual([
+      generating,
+      generating,
+    ]);
+    expect(take('/files/tool-v3.webc')).toBeUndefined();
   });
 });
 

@@ -13,9 +13,32 @@ describe('the test catalog', () => {
     [{ file: 'x', size: -1 }, /v2\.size must be a non-negative integer or null/],
     [{ file: 'x', sha256: 5 }, /v2\.sha256 must be a string or null/],
     [{ file: '../x' }, /v2\.file must be a relative file name/],
+    [{ file: 'x', hiddenUntilQuery: 1.5 }, /v2\.hiddenUntilQuery must be a non-negative integer/],
+    [{ file: 'x', hiddenForMs: '10' }, /v2\.hiddenForMs must be a non-negative integer/],
   ])('refuses %j naming the field', (v2, message) => {
     const value = { packages: [{ namespace: 'a', name: 'x', versions: [{ version: '1', v2 }] }] };
     expect(() => parseCatalog(value)).toThrow(message);
+  });
+
+  it('accepts a distribution hidden until a query or for a while, and keeps it from the mirror', () => {
+    const value = {
+      packages: [
+        {
+          namespace: 'a',
+          name: 'x',
+          versions: [
+            { version: '1.0.0', v3: { file: 'x', hiddenUntilQuery: 3, hiddenForMs: 500 } },
+          ],
+        },
+      ],
+    };
+    const catalog = parseCatalog(value);
+    expect(catalog.packages[0]?.versions[0]?.v3).toEqual({
+      file: 'x',
+      hiddenUntilQuery: 3,
+      hiddenForMs: 500,
+    });
+    expect(truthOf(catalog).packages[0]?.versions[0]?.v3).toEqual({ file: 'x' });
   });
 
   it('gives the mirror only the files, which its own parser accepts', () => {

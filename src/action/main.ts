@@ -8,6 +8,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_URL, WEBC_FETCH_VERSION } from '../core/build-info.js';
 import { createPackageCache } from '../core/cache/package-cache.js';
+import { compareSummary } from '../core/compare/compare-report.js';
 import { attemptsOf } from '../core/deliver/fallback-policy.js';
 import type { WebcFetchError } from '../core/errors.js';
 import {
@@ -77,8 +78,12 @@ export async function run(): Promise<RunEnd> {
   try {
     const { settings, requests, run: choices } = readInputs((name) => core.getInput(name));
     subject = core.getInput('package');
+    const extras = [
+      ...(settings.compare === 'off' ? [] : [`compare ${settings.compare}`]),
+      ...(settings.waitMs > 0 ? [`wait ${settings.waitMs / 1000} s`] : []),
+    ].map((extra) => `, ${extra}`);
     logger.info(
-      `webc-fetch ${WEBC_FETCH_VERSION}: ${subject}, priority ${settings.priority.join(', ')}`,
+      `webc-fetch ${WEBC_FETCH_VERSION}: ${subject}, priority ${settings.priority.join(', ')}${extras.join('')}`,
     );
     remoteCache = settings.remoteCache
       ? await setUpActionsCache(logger, { start: core.startGroup, end: core.endGroup })
@@ -93,7 +98,9 @@ export async function run(): Promise<RunEnd> {
     }
     for (const [name, value] of runOutputs(result, redact, logger)) core.setOutput(name, value);
     exportWebcVersion(result, choices, logger);
-    await writeSummary(redactSummary(resultSummary(result, redact, say)));
+    await writeSummary(
+      redactSummary(resultSummary(result, redact, say) + comparedSummary(result, redact)),
+    );
   } catch (error) {
     const message = boundText(redact(describeForAction(error)), MAX_LOG_CHARS);
     core.setFailed(message);
@@ -114,12 +121,23 @@ async function reportFailure(
   { redact, redactSummary }: { redact: Redactor; redactSummary: Redactor },
 ): Promise<void> {
   const message = boundText(redact(describeForAction(failure)), MAX_LOG_CHARS);
+  // `compare: require` failed on a difference: the comparison is complete, so its outputs and
+  // its side-by-side summary are written too, for a later `if: failure()` step.
+  if (result.comparison !== undefined) {
+    const logger = createLogger(redact);
+    for (const [name, value] of runOutputs(result, redact, logger)) core.setOutput(name, value);
+  }
   core.setFailed(message);
   const summary =
     result.trees.length > 1
       ? runSummary(result, redact, describeForAction)
       : failureSummary({ subject, message, attempts: attemptsOf(failure) }, redact);
-  await writeSummary(redactSummary(summary));
+  await writeSummary(redactSummary(summary + comparedSummary(result, redact)));
+}
+
+/** The compare section of the summary, after a blank line; '' without compare mode. */
+function comparedSummary(result: RunResult, redact: Redactor): string {
+  return result.comparison === undefined ? '' : `\n${compareSummary(result.comparison, redact)}`;
 }
 
 /** The run's options from the inputs; Wasmer's cache is located as the next steps will see it. */

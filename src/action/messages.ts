@@ -23,6 +23,8 @@ export const ACTION_INPUTS: Readonly<Record<SettingKey, string>> = {
   wasmerCache: 'wasmer-cache',
   lockfile: 'lockfile',
   remoteCache: 'actions-cache',
+  compare: 'compare',
+  wait: 'wait',
 };
 
 const code = (name: string): string => `\`${name}\``;

@@ -1,6 +1,8 @@
 // The action's outputs: the core's result fields (one table, shared with other front doors),
 // each redacted and bounded for GITHUB_OUTPUT. Lists and maps are JSON that keeps whole
 // entries within the bound and stays valid; a warning says how many were left out.
+import { COMPARE_FIELDS } from '../core/compare/compare-fields.js';
+import type { CompareReport } from '../core/compare/compare-report.js';
 import { RESULT_FIELDS, type ResultValue } from '../core/report/result-fields.js';
 import { containerRecord, singleResult, type ContainerRecord } from '../core/report/run-fields.js';
 import type { FetchResult, RunResult } from '../core/fetcher.js';
@@ -46,11 +48,13 @@ export function runOutputs(
     single === undefined
       ? RESULT_FIELDS.map(({ name }) => [name, ''])
       : actionOutputs(single, redact, logger);
-  return [
+  const outputs: [string, string][] = [
     ...singles,
     ['packages', packagesText(result, redact, logger)],
     ['lock', lockText(result, redact, logger)],
   ];
+  if (result.comparison === undefined) return outputs;
+  return [...outputs, ...compareOutputs(result.comparison, redact, logger)];
 }
 
 function packagesText(result: RunResult, redact: Redactor, logger: Logger): string {
@@ -109,16 +113,35 @@ function lockText(result: RunResult, redact: Redactor, logger: Logger): string {
   return '';
 }
 
-/** Every output's name and value, in action.yml's order. */
+/** A fetch's outputs, in action.yml's order; the compare outputs in compare mode only. */
 export function actionOutputs(
   result: FetchResult,
   redact: Redactor,
   logger: Logger,
 ): [name: string, value: string][] {
-  return RESULT_FIELDS.map(({ name, value }) => [
+  const fetched = RESULT_FIELDS.map(({ name, value }): [string, string] => [
     name,
     outputText(name, value(result), redact, logger),
   ]);
+  if (result.comparison === undefined) return fetched;
+  return [...fetched, ...compareOutputs(result.comparison, redact, logger)];
+}
+
+/** The compare outputs: `differences` as JSON of whole entries within the bound. */
+export function compareOutputs(
+  report: CompareReport,
+  redact: Redactor,
+  logger: Logger,
+): [name: string, value: string][] {
+  return COMPARE_FIELDS.map(({ name, value }) => {
+    const field = value(report);
+    if (typeof field !== 'object') {
+      return [name, boundText(redact(String(field)), MAX_OUTPUT_CHARS)];
+    }
+    const size = (entry: unknown): number => JSON.stringify(entry).length + 1;
+    const kept = fitOutput(name, 'differences', field, size, logger);
+    return [name, redact(JSON.stringify(kept))];
+  });
 }
 
 function outputText(name: string, value: ResultValue, redact: Redactor, logger: Logger): string {

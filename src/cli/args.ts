@@ -32,6 +32,8 @@ export interface PositionalSpec {
   readonly name: string;
   /** The last positional only: any number of them, none included (`[<spec>…]`). */
   readonly repeated?: boolean;
+  /** May be left out (only after the required ones). */
+  readonly optional?: boolean;
   readonly setting?: SettingKey;
   readonly doc?: string;
 }
@@ -62,7 +64,9 @@ export interface CommandSpec {
   readonly load: () => Promise<CommandModule>;
 }
 
-export type CommandName = 'fetch' | 'verify' | 'registry' | 'mirror' | 'serve';
+export type CommandName = 'fetch' | 'verify' | 'compare' | 'registry' | 'mirror' | 'serve';
+
+const WAIT_FLAG: FlagSpec = { name: 'wait', type: 'string', value: 'S', setting: 'wait' };
 
 export const JSON_FLAG: FlagSpec = {
   name: 'json',
@@ -115,6 +119,14 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: 'retries', type: 'string', value: 'N', setting: 'retries' },
       { name: 'request-timeout', type: 'string', value: 'S', setting: 'requestTimeout' },
       { name: 'timeout', type: 'string', value: 'S', setting: 'timeout' },
+      WAIT_FLAG,
+      {
+        name: 'compare',
+        type: 'string',
+        value: 'MODE',
+        setting: 'compare',
+        doc: 'report or require: also fetch and verify the other WebC version and compare them (see `webc-fetch compare`); require fails on a difference.',
+      },
       JSON_FLAG,
     ],
     examples: [
@@ -153,6 +165,50 @@ export const COMMANDS: readonly CommandSpec[] = [
       ['webc-fetch verify tool.webc --webc v3 --sha256 <64 hex>', 'before `wasmer publish`'],
     ],
     load: () => import('./commands/verify.js'),
+  },
+  {
+    name: 'compare',
+    summary: 'Compare what the v2 and v3 of a version carry, or two local .webc files.',
+    description:
+      "With <spec>: resolves it through the registry, fetches and verifies both WebC distributions of the chosen version (cached like fetch) and compares what they carry: manifest, atoms byte for byte, every volume file. With two files: reads each one's WebC version from its header and compares them the same way (the order only decides the sides when both are one version). Prints each difference with its place; exit 0 when they carry the same package, 1 when they differ or one is missing or unsound (like cmp).",
+    positionals: [
+      { name: '<spec | a.webc>', doc: 'A package spec (namespace/name@=1.2.3), or a local file.' },
+      { name: '[b.webc]', optional: true, doc: 'The second local file.' },
+    ],
+    flags: [
+      { name: 'priority', type: 'string', value: 'LIST', setting: 'priority' },
+      { name: 'registry', type: 'string', value: 'URL', setting: 'registry' },
+      {
+        name: 'token-env',
+        type: 'string',
+        value: 'NAME',
+        setting: 'token',
+        doc: 'Environment variable holding the registry token.',
+        defaultText: DEFAULT_TOKEN_ENV,
+      },
+      {
+        name: 'cache-dir',
+        type: 'string',
+        value: 'DIR',
+        doc: 'Folder of verified containers; hits are re-hashed before use.',
+        defaultText: 'the per-user cache folder',
+      },
+      { name: 'no-cache', type: 'boolean', setting: 'cache', doc: 'Use no cache.' },
+      { name: 'retries', type: 'string', value: 'N', setting: 'retries' },
+      { name: 'request-timeout', type: 'string', value: 'S', setting: 'requestTimeout' },
+      { name: 'timeout', type: 'string', value: 'S', setting: 'timeout' },
+      WAIT_FLAG,
+      {
+        ...JSON_FLAG,
+        doc: "Print one JSON object keyed like the action's outputs (parity, differences, differences-count, v2-path, …).",
+      },
+    ],
+    examples: [
+      ['webc-fetch compare acme/tool@=1.2.0', 'do its v2 and v3 carry the same package?'],
+      ['webc-fetch compare tool.v2.webc tool.v3.webc --json', 'two local files, as JSON'],
+      ['webc-fetch compare acme/tool@=1.2.0 --wait 600', 'right after `wasmer publish`'],
+    ],
+    load: () => import('./commands/compare.js'),
   },
   {
     name: 'registry',
@@ -307,7 +363,10 @@ export const COMMANDS: readonly CommandSpec[] = [
 /** The exit codes, for help texts and the README. */
 export const EXIT_CODES: readonly (readonly [code: number, meaning: string])[] = [
   [0, 'success'],
-  [1, 'failure (nothing sound could be delivered, the file is not a sound container, …)'],
+  [
+    1,
+    'failure (nothing sound could be delivered, the file is not a sound container, compare: v2 and v3 differ, …)',
+  ],
   [
     2,
     'usage error: unknown command or flag, a missing or malformed argument or flag value, --cache-dir with --no-cache, --token-env naming an unset variable, no command at all',
@@ -402,7 +461,7 @@ function parseInvocation(spec: CommandSpec, args: readonly string[]): Invocation
     flags[flag.name] = value;
   }
   const expected = spec.positionals;
-  const required = expected.filter((p) => p.repeated !== true);
+  const required = expected.filter((p) => p.repeated !== true && p.optional !== true);
   if (positionals.length < required.length) {
     fail(`missing ${required[positionals.length]?.name ?? 'argument'}`);
   }

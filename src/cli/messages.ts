@@ -30,6 +30,8 @@ export const CLI_FLAGS: Readonly<Record<SettingKey, string>> = {
   lockfile: '--lockfile',
   // The Actions cache exists only on GitHub's runners: the command line has no such flag.
   remoteCache: 'the actions-cache input (GitHub Actions only)',
+  compare: '--compare',
+  wait: '--wait',
 };
 
 export interface CliWordingOptions {

@@ -99,7 +99,13 @@ export type ErrorCode =
   /** The overall timeout elapsed: the fetch fails, nothing is tried after it. */
   | 'TIMEOUT'
   /** Every entry of the priority failed. */
-  | 'ALL_CANDIDATES_FAILED';
+  | 'ALL_CANDIDATES_FAILED'
+  // compare: the v2 and v3 of one version (compare mode)
+  /**
+   * Compare mode `require`: the v2 and v3 distributions carry different packages, or one of
+   * them is missing or unsound. The message names the first differences.
+   */
+  | 'PARITY_MISMATCH';
 
 export type ErrorFamily =
   | 'setting'
@@ -111,7 +117,8 @@ export type ErrorFamily =
   | 'download'
   | 'container'
   | 'local'
-  | 'run';
+  | 'run'
+  | 'compare';
 
 /** Each code's family, for front doors that group or map failures (e.g. to exit codes). */
 export const ERROR_FAMILY: Readonly<Record<ErrorCode, ErrorFamily>> = {
@@ -144,6 +151,7 @@ export const ERROR_FAMILY: Readonly<Record<ErrorCode, ErrorFamily>> = {
   DEPENDENCY_MISMATCH: 'dependency',
   TIMEOUT: 'run',
   ALL_CANDIDATES_FAILED: 'run',
+  PARITY_MISMATCH: 'compare',
 };
 
 export interface ErrorContext {

@@ -7,6 +7,8 @@ import type { PackageCache } from './cache/package-cache.js';
 import type { RemoteCache } from './cache/remote-cache.js';
 import type { DownloadProgress } from './deliver/download-progress.js';
 import { deliverPackage, deliverResolved, type FetchResult } from './deliver/deliver-package.js';
+import { compareRun, compareRunResult } from './compare/compare-run.js';
+import { awaitPublish, createPublishWait, type PublishWait } from './resolve/await-publish.js';
 import { fetchRun, type RunOptions, type RunPorts } from './run/fetch-run.js';
 import { updateLockfile, type LockfileUpdate } from './run/run-lock.js';
 import type { RunResult } from './run/run-result.js';
@@ -114,12 +116,15 @@ export function createFetcher(settings: RunSettings, io: FetcherIo): Fetcher {
   const retry: RetryPolicy = { retries: settings.retries, ...BACKOFF };
   const cache = settings.cache ? io.cache : undefined;
   const remoteCache = settings.remoteCache ? io.remoteCache : undefined;
-  /** Runs `body` with the pipeline's ports, within the overall bound. */
+  /**
+   * Runs `body` with the pipeline's ports, within the overall bound; with a publish wait, one
+   * budget for polling the registry and for "still generating" answers (issue 13).
+   */
   const bounded = async <T>(
     signal: AbortSignal | undefined,
-    body: (ports: RunPorts) => Promise<T>,
+    body: (ports: RunPorts, wait: PublishWait | undefined) => Promise<T>,
   ): Promise<T> => {
-    const bound = overallBound(settings.timeoutMs, signal);
+    const bound = overallBound(settings, signal);
     try {
       // A GraphQL endpoint or a static mirror, whichever the registry setting names.
       const source = createRegistrySource({
@@ -133,7 +138,17 @@ export function createFetcher(settings: RunSettings, io: FetcherIo): Fetcher {
         say,
         signal: bound.signal,
       });
-      return await body({
+      const wait =
+        settings.waitMs > 0
+          ? createPublishWait({
+              waitMs: settings.waitMs,
+              logger: io.logger,
+              say,
+              signal: bound.signal,
+            })
+          : undefined;
+      const compared = settings.compare !== 'off';
+      const ports: RunPorts = {
         registry: source.client,
         cache,
         remoteCache,
@@ -146,7 +161,16 @@ export function createFetcher(settings: RunSettings, io: FetcherIo): Fetcher {
         retry,
         signal: bound.signal,
         progress: io.progress,
-      });
+        stillGenerating: wait,
+        // Compare mode verifies in contents mode; the normal path keeps its cost.
+        contents: compared ? true : undefined,
+        resolveRoot:
+          wait === undefined
+            ? undefined
+            : (spec, client, logger) =>
+                awaitPublish(spec, wantedFirst(settings), { registry: client, logger, say, wait }),
+      };
+      return await body(ports, wait);
     } catch (error) {
       // The caller stopped it: its reason, not whatever the interrupted request became.
       if (signal?.aborted === true) throw signal.reason;
@@ -160,11 +184,21 @@ export function createFetcher(settings: RunSettings, io: FetcherIo): Fetcher {
       const result = await fetchRun(requests, settings, options, ports);
       // A run interrupted by its caller ends with the caller's reason, not with failed trees.
       if (options.signal?.aborted === true) throw options.signal.reason;
-      return result;
+      if (settings.compare === 'off') return result;
+      return compareRunResult(result, { ...settings, compare: settings.compare }, ports);
     });
   return {
     fetch: (request, options = {}) =>
-      bounded(options.signal, (ports) => deliverPackage(request, settings, ports)),
+      bounded(options.signal, async (ports, wait) => {
+        const resolved = await awaitPublish(request.spec, wantedFirst(settings), {
+          registry: ports.registry,
+          logger: io.logger,
+          say,
+          wait,
+        });
+        if (settings.compare === 'off') return deliverResolved(resolved, request, settings, ports);
+        return compareRun(resolved, request, { ...settings, compare: settings.compare }, ports);
+      }),
     run,
     async lock(requests, options) {
       const { output, ...rest } = options;
@@ -181,13 +215,19 @@ export function createFetcher(settings: RunSettings, io: FetcherIo): Fetcher {
   };
 }
 
+/** What a publish wait waits for: the priority's first choice, or in compare mode both. */
+function wantedFirst(settings: RunSettings): readonly WebcVersion[] {
+  if (settings.compare !== 'off') return ['v2', 'v3'];
+  return settings.priority.slice(0, 1);
+}
+
 /**
  * The overall timeout: one deadline for resolution and every download, retries and backoff
  * included, so a server trickling a byte just inside the request timeout cannot hang the
  * fetch. A caller's signal ends it too, with the caller's reason.
  */
 function overallBound(
-  timeoutMs: number | undefined,
+  { timeoutMs, waitMs }: Pick<RunSettings, 'timeoutMs' | 'waitMs'>,
   outer: AbortSignal | undefined,
 ): { signal: AbortSignal; clear: () => void } {
   const controller = new AbortController();
@@ -199,7 +239,11 @@ function overallBound(
       ? undefined
       : setTimeout(() => {
           const seconds = (timeoutMs / 1000).toString();
-          const message = words`the fetch did not finish within ${seconds} s (${setting('timeout')}); the registry or the download host is too slow, or raise ${setting('timeout', 'name')}`;
+          // The publish wait counts inside the bound: name both, so the fix is plain (issue 13).
+          const message =
+            waitMs > 0
+              ? words`the fetch did not finish within ${seconds} s (${setting('timeout')}), which also bounds the wait for a fresh publish (${setting('wait')}, ${(waitMs / 1000).toString()} s); raise ${setting('timeout', 'name')} above ${setting('wait', 'name')}, or lower ${setting('wait', 'name')}`
+              : words`the fetch did not finish within ${seconds} s (${setting('timeout')}); the registry or the download host is too slow, or raise ${setting('timeout', 'name')}`;
           controller.abort(
             new WebcFetchError('TIMEOUT', message, { context: { setting: 'timeout' } }),
           );

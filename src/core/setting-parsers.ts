@@ -180,3 +180,34 @@ export function parsePackageSpecs(value: string): PackageSpec[] {
   if (problems.length > 0) throw new SettingError(problems);
   return specs;
 }
+
+/**
+ * Compare mode (issue 13): `off` fetches one distribution as always; `report` also fetches and
+ * verifies the other WebC version of the chosen version and reports what differs; `require`
+ * fails the run when anything differs.
+ */
+export type CompareMode = 'off' | 'report' | 'require';
+
+/** `false` (also False, FALSE: an unquoted YAML `false`), `report` or `require`; nothing else. */
+export function parseCompareMode(value: string): CompareMode {
+  if (FALSE_VALUES.includes(value)) return 'off';
+  if (value === 'report' || value === 'require') return value;
+  const accepted =
+    'expected false (fetch one distribution), report (also fetch the other WebC version and report what differs) or require (fail when they differ)';
+  // `true` reads like a switch, but says neither what to do about a difference.
+  if (TRUE_VALUES.includes(value))
+    refuse('true does not say what a difference should do', accepted);
+  return refuse(undefined, accepted);
+}
+
+/** Seconds to wait for a fresh publish, 0 (the default: do not wait) up to the longest job. */
+export function parseWait(value: string): number {
+  const s = /^[0-9]+(\.[0-9]+)?$/.test(value) ? Number(value) : Number.NaN;
+  if (!(s >= 0 && s <= MAX_TIMEOUT_SECONDS)) {
+    refuse(
+      undefined,
+      `expected a number of seconds from 0 (do not wait) to ${MAX_TIMEOUT_SECONDS}, counted inside the overall timeout (decimals allowed, e.g. 300)`,
+    );
+  }
+  return Math.round(s * 1000);
+}

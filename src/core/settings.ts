@@ -9,6 +9,7 @@ import {
   MAX_RETRIES,
   MAX_TIMEOUT_SECONDS,
   SettingProblemError,
+  parseCompareMode,
   parsePackageSpecs,
   parsePriority,
   parseRegistryUrl,
@@ -17,6 +18,8 @@ import {
   parseSha256Pin,
   parseSwitch,
   parseTimeout,
+  parseWait,
+  type CompareMode,
 } from './setting-parsers.js';
 import type { PackageSpec, Sha256Hex, WebcVersion } from './types.js';
 import {
@@ -34,6 +37,7 @@ export {
   MAX_RETRIES,
   MAX_TIMEOUT_SECONDS,
   SettingProblemError,
+  type CompareMode,
 } from './setting-parsers.js';
 
 /** How one fetch runs, whichever front door asked for it. */
@@ -54,6 +58,10 @@ export interface RunSettings {
   readonly timeoutMs: number | undefined;
   /** Whether to use the shared (remote) cache the front door supplies; see deliver/remote-restore.ts. */
   readonly remoteCache: boolean;
+  /** Also fetch and compare the other WebC version of the chosen version (issue 13). */
+  readonly compare: CompareMode;
+  /** How long to wait for a fresh publish (0: not at all); counted inside `timeoutMs`. */
+  readonly waitMs: number;
 }
 
 /** One package to fetch. */
@@ -182,6 +190,18 @@ export const SETTINGS = {
     doc: 'Also use a cache shared between machines: restores are re-verified, verified downloads saved.',
     parse: parseSwitch,
   }),
+  compare: define<CompareMode, 'compare'>({
+    key: 'compare',
+    defaultText: 'false',
+    doc: 'Also fetch and verify the other WebC version and compare them: false, report or require.',
+    parse: parseCompareMode,
+  }),
+  wait: define<number, 'wait'>({
+    key: 'wait',
+    defaultText: '0',
+    doc: `Seconds to wait for a fresh publish (a version or distribution not listed yet), 0 to ${MAX_TIMEOUT_SECONDS}.`,
+    parse: parseWait,
+  }),
 } as const satisfies { readonly [K in SettingKey]: SettingDefinition<unknown, K> };
 
 /** The raw text a front door has for a setting; '' or undefined when not given. */
@@ -250,10 +270,19 @@ export function parseSettings(read: SettingReader): ParsedSettings {
     wasmerCache: get('wasmerCache'),
     lockfile: get('lockfile'),
     remoteCache: get('remoteCache'),
+    compare: get('compare'),
+    wait: get('wait'),
   };
   const { spec, priority, registry, cache, retries, requestTimeout, timeout } = values;
-  const { dependencies, wasmerCache } = values;
+  const { dependencies, wasmerCache, compare, wait } = values;
   if (spec !== undefined && spec.length > 1) problems.push(...onePackageOnly(values));
+  const combination = compareProblems(values);
+  if (combination.length > 0) {
+    problems.push(...combination);
+    // Table order, as for every other problem (a stable sort keeps each setting's own order).
+    const order = Object.keys(SETTINGS);
+    problems.sort((a, b) => order.indexOf(a.setting) - order.indexOf(b.setting));
+  }
   const [first] = spec ?? [];
   if (
     problems.length > 0 ||
@@ -266,7 +295,9 @@ export function parseSettings(read: SettingReader): ParsedSettings {
     retries === undefined ||
     requestTimeout === undefined ||
     timeout === undefined ||
-    values.remoteCache === undefined
+    values.remoteCache === undefined ||
+    compare === undefined ||
+    wait === undefined
   ) {
     throw new SettingError(problems);
   }
@@ -285,6 +316,8 @@ export function parseSettings(read: SettingReader): ParsedSettings {
       requestTimeoutMs: requestTimeout,
       timeoutMs: timeout,
       remoteCache: values.remoteCache,
+      compare,
+      waitMs: wait,
     },
     request: requests[0] ?? { spec: first, sha256: values.sha256, out: values.out },
     requests,
@@ -295,6 +328,49 @@ export function parseSettings(read: SettingReader): ParsedSettings {
       lockfile: values.lockfile,
     },
   };
+}
+
+/**
+ * Compare mode compares the two distributions of ONE version (docs/compare.md): a `sha256:`
+ * spec or a lockfile names one container per package, so the other side could never be fetched;
+ * several specs would need several pairs of outputs. Each is refused, saying what to do instead.
+ */
+function compareProblems(values: {
+  readonly compare?: CompareMode | undefined;
+  readonly spec?: readonly PackageSpec[] | undefined;
+  readonly lockfile?: string | undefined;
+}): SettingProblem[] {
+  const { compare, spec = [], lockfile } = values;
+  if (compare === undefined || compare === 'off') return [];
+  const problem = (why: Words): SettingProblem => ({
+    setting: 'compare',
+    value: compare,
+    problem: why,
+    accepted: words`name the package and its version (namespace/name@=1.2.3), or ${setting('compare', 'off')}`,
+    style: 'clause',
+  });
+  if (spec.length > 1) {
+    return [
+      problem(
+        words`it compares one package, and ${setting('spec')} lists ${spec.length}; compare each in a step of its own (a matrix)`,
+      ),
+    ];
+  }
+  if (lockfile !== undefined) {
+    return [
+      problem(
+        words`${setting('lockfile', 'name')} pins one container per package, so there is no other WebC version to compare with`,
+      ),
+    ];
+  }
+  if (spec[0]?.kind === 'hash') {
+    return [
+      problem(
+        words`a sha256: spec in ${setting('spec')} names one container, so there is no other WebC version to compare with`,
+      ),
+    ];
+  }
+  return [];
 }
 
 /** Settings that describe one package: refused when several specs were given. */

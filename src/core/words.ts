@@ -19,7 +19,9 @@ export type SettingKey =
   | 'directory'
   | 'wasmerCache'
   | 'lockfile'
-  | 'remoteCache';
+  | 'remoteCache'
+  | 'compare'
+  | 'wait';
 
 export const SETTING_KEYS: readonly SettingKey[] = [
   'spec',
@@ -37,6 +39,8 @@ export const SETTING_KEYS: readonly SettingKey[] = [
   'wasmerCache',
   'lockfile',
   'remoteCache',
+  'compare',
+  'wait',
 ];
 
 /**
@@ -197,6 +201,8 @@ export const SETTING_NOUNS: Readonly<Record<SettingKey, string>> = {
   wasmerCache: 'the Wasmer cache switch',
   lockfile: 'the lockfile',
   remoteCache: 'the shared cache',
+  compare: 'the compare mode',
+  wait: 'the publish wait',
 };
 
 const NEUTRAL_PLACES: Readonly<Record<Place, Record<PlaceForm, string>>> = {

@@ -407,6 +407,64 @@ describe('download', () => {
   });
 });
 
+describe('download while a fresh publish is awaited', () => {
+  /** A publish wait that allows `allowed` more pauses, recording what each was asked. */
+  function generating(allowed: number) {
+    const asked: [string, number][] = [];
+    return {
+      asked,
+      hook: {
+        wait: async (label: string, retryAfterMs: number) => {
+          asked.push([label, retryAfterMs]);
+          return asked.length <= allowed;
+        },
+      },
+    };
+  }
+  const stillGenerating =
+    (times: number): TestHandler =>
+    (req, res, index) =>
+      index < times
+        ? res.writeHead(503, { 'retry-after': '2' }).end()
+        : servePayload(req, res, index);
+
+  it('asks a 503 with Retry-After again after the wait, without spending a retry', async () => {
+    const server = await serve(stillGenerating(5));
+    const { asked, hook } = generating(10);
+    const result = await download(
+      request(server.url('/p.webc')),
+      options({ retry: { ...options().retry, retries: 0 }, stillGenerating: hook }),
+    );
+    expect(result.sha256).toBe(PAYLOAD_SHA256);
+    expect(server.requests).toHaveLength(6);
+    expect(asked).toEqual(Array(5).fill(['acme/tool@1.2.0 (v3)', 2000]));
+    expect(delays).toEqual([]);
+  });
+
+  it('retries as always once the wait is over', async () => {
+    const server = await serve(stillGenerating(3));
+    const { asked, hook } = generating(1);
+    await download(request(server.url('/p.webc')), options({ stillGenerating: hook }));
+    expect(asked).toHaveLength(3);
+    expect(server.requests).toHaveLength(4);
+    expect(delays).toEqual([2000, 2000]);
+  });
+
+  it('does not wait on a 503 without Retry-After, nor on other statuses', async () => {
+    const server = await serve((req, res, index) =>
+      index === 0
+        ? res.writeHead(503).end()
+        : index === 1
+          ? res.writeHead(500, { 'retry-after': '2' }).end()
+          : servePayload(req, res, index),
+    );
+    const { asked, hook } = generating(10);
+    await download(request(server.url('/p.webc')), options({ stillGenerating: hook }));
+    expect(asked).toEqual([]);
+    expect(delays).toHaveLength(2);
+  });
+});
+
 describe("download under a caller's overall bound", () => {
   it("ends with the caller's abort reason while data trickles in, leaving no file", async () => {
     const server = await serve((_req, res) => {

@@ -42,6 +42,7 @@ function member(
     downloadUrl: `https://cdn.example/${name}.webc`,
     attempts: [],
     container: { webc: 'v3', commands: ['run'], entrypoint: 'run', dependencies: {}, sections: [] },
+    verifyMs: 1,
     ...over,
   };
   return { member: closure, result };

@@ -28,6 +28,7 @@ const result: FetchResult = {
   fallback: true,
   fallbackReason: 'v3: sha256 mismatch (expected x, got y)',
   downloadUrl: 'https://cdn.example/a|b.webc',
+  verifyMs: 12,
   attempts: [
     {
       webc: 'v3',

@@ -8,11 +8,14 @@ import { PROJECT_URL, WEBC_FETCH_VERSION } from '../../core/build-info.js';
 import { createPackageCache } from '../../core/cache/package-cache.js';
 import { WebcFetchError, describeError } from '../../core/errors.js';
 import { createFetcher, type FetchResult } from '../../core/fetcher.js';
+import { COMPARE_FIELDS } from '../../core/compare/compare-fields.js';
+import type { CompareReport } from '../../core/compare/compare-report.js';
+import { ParityError } from '../../core/compare/compare-run.js';
 import { RESULT_FIELDS, type ResultValue } from '../../core/report/result-fields.js';
 import { parseSettings, type SettingKey } from '../../core/settings.js';
 import { createRedactor, type Redactor } from '../../core/text/redaction.js';
 import { place, sayWith, words, type Wording } from '../../core/words.js';
-import { DEFAULT_TOKEN_ENV, UsageError, type Invocation } from '../args.js';
+import { DEFAULT_TOKEN_ENV, UsageError, type CommandName, type Invocation } from '../args.js';
 import type { CliIo } from '../cli-io.js';
 import { createCliLogger } from '../cli-logger.js';
 import { createCliWording, reportFailure } from '../messages.js';
@@ -32,52 +35,68 @@ const SETTING_FLAGS: Partial<Record<SettingKey, string>> = {
   retries: 'retries',
   requestTimeout: 'request-timeout',
   timeout: 'timeout',
+  wait: 'wait',
+  compare: 'compare',
 };
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Where the token comes from: the variable --token-env names, WEBC_FETCH_TOKEN by default. */
-function readToken(invocation: Invocation, io: CliIo): { tokenEnv: string; token: string } {
+function readToken(
+  invocation: Invocation,
+  io: CliIo,
+  command: CommandName,
+): { tokenEnv: string; token: string } {
   const named = invocation.flags['token-env'];
   const tokenEnv = typeof named === 'string' ? named : DEFAULT_TOKEN_ENV;
   if (!ENV_NAME.test(tokenEnv)) {
     throw new UsageError(
       `--token-env ${JSON.stringify(tokenEnv)} is not a variable name (letters, digits and _, not starting with a digit)`,
-      'fetch',
+      command,
     );
   }
   const token = io.env[tokenEnv];
   if (typeof named === 'string' && token === undefined) {
-    throw new UsageError(`--token-env names ${tokenEnv}, which is not set`, 'fetch');
+    throw new UsageError(`--token-env names ${tokenEnv}, which is not set`, command);
   }
   return { tokenEnv, token: (token ?? '').trim() };
 }
 
-function cacheFolder(invocation: Invocation, io: CliIo): string | undefined {
+function cacheFolder(invocation: Invocation, io: CliIo, command: CommandName): string | undefined {
   const given = invocation.flags['cache-dir'];
   if (given !== undefined && invocation.flags['no-cache'] === true) {
-    throw new UsageError('--cache-dir and --no-cache exclude each other', 'fetch');
+    throw new UsageError('--cache-dir and --no-cache exclude each other', command);
   }
   if (typeof given === 'string') {
-    if (given.trim() === '') throw new UsageError('--cache-dir expects a folder', 'fetch');
+    if (given.trim() === '') throw new UsageError('--cache-dir expects a folder', command);
     return nodePath.resolve(given);
   }
   return userCacheDir(io);
 }
 
 export async function run(invocation: Invocation, io: CliIo): Promise<number> {
-  const { tokenEnv, token } = readToken(invocation, io);
-  const cacheDir = cacheFolder(invocation, io);
-  const redact = createRedactor([token]);
-  const wording = createCliWording({ tokenEnv, cacheDir, platform: io.platform });
+  const context = fetchContext(invocation, io, 'fetch');
   try {
-    return await fetchAndReport(invocation, io, { token, cacheDir, redact, wording });
+    return await fetchAndReport(invocation, io, context);
   } catch (error) {
-    return reportFailure(error, io.stderr, wording, redact);
+    return reportFailure(error, io.stderr, context.wording, context.redact);
   }
 }
 
-interface FetchContext {
+/** The token, the cache folder and the words of a command that fetches from the registry. */
+export function fetchContext(
+  invocation: Invocation,
+  io: CliIo,
+  command: CommandName,
+): FetchContext {
+  const { tokenEnv, token } = readToken(invocation, io, command);
+  const cacheDir = cacheFolder(invocation, io, command);
+  const redact = createRedactor([token]);
+  const wording = createCliWording({ tokenEnv, cacheDir, platform: io.platform });
+  return { token, cacheDir, redact, wording };
+}
+
+export interface FetchContext {
   readonly token: string;
   readonly cacheDir: string | undefined;
   readonly redact: Redactor;
@@ -89,9 +108,30 @@ async function fetchAndReport(
   io: CliIo,
   context: FetchContext,
 ): Promise<number> {
+  const result = await fetchWithFlags(invocation, io, context);
+  const fields = {
+    ...resultFields(result, context.redact),
+    ...(result.comparison === undefined ? {} : compareFields(result.comparison, context.redact)),
+  };
+  if (invocation.flags['json'] === true) io.stdout.write(`${terminalJson(fields)}\n`);
+  else io.stdout.write(humanResult(fields));
+  return 0;
+}
+
+/**
+ * Runs the core's fetch with the settings the flags carry (the first positional is the spec,
+ * `fixed` sets a setting's text outright, e.g. the compare command's compare mode).
+ */
+export async function fetchWithFlags(
+  invocation: Invocation,
+  io: CliIo,
+  context: FetchContext,
+  fixed: Partial<Record<SettingKey, string>> = {},
+): Promise<FetchResult> {
   const { redact, wording } = context;
   const [spec = ''] = invocation.positionals;
   const { settings, request } = parseSettings((key) => {
+    if (fixed[key] !== undefined) return fixed[key];
     if (key === 'spec') return spec;
     if (key === 'token') return context.token;
     if (key === 'cache') return invocation.flags['no-cache'] === true ? 'false' : '';
@@ -126,17 +166,18 @@ async function fetchAndReport(
       progress: display.onEvent,
     });
     result = await fetcher.fetch(request, { signal: io.signal });
+  } catch (error) {
+    // compare require: the verified files of the result stay, like a delivered one.
+    if (error instanceof ParityError) result = error.result;
+    throw error;
   } finally {
-    // The folder is this run's own; it stays only when it holds the delivered file.
-    if (result === undefined || !isInside(result.path, stagingDir)) {
+    // The folder is this run's own; it stays only when it holds a delivered or compared file.
+    const kept = [result?.path, result?.comparison?.v2.path, result?.comparison?.v3.path];
+    if (!kept.some((file) => file !== undefined && isInside(file, stagingDir))) {
       await rm(stagingDir, { recursive: true, force: true }).catch(() => undefined);
     }
   }
-  if (result === undefined) throw new Error('the fetch ended without a result');
-  const fields = resultFields(result, redact);
-  if (invocation.flags['json'] === true) io.stdout.write(`${terminalJson(fields)}\n`);
-  else io.stdout.write(humanResult(fields));
-  return 0;
+  return result;
 }
 
 /** One temporary folder per run, so concurrent runs never share staging files. */
@@ -173,10 +214,25 @@ export function resultFields(result: FetchResult, redact: Redactor): Record<stri
   );
 }
 
-function humanResult(fields: Record<string, ResultValue>): string {
-  const shown = (value: ResultValue): string => {
-    if (Array.isArray(value)) return value.join(', ');
-    if (typeof value === 'object') {
+/** The compare outputs by name, with their natural JSON types, redacted. */
+export function compareFields(report: CompareReport, redact: Redactor): Record<string, unknown> {
+  return Object.fromEntries(
+    COMPARE_FIELDS.map(({ name, value }) => {
+      const field = value(report);
+      if (typeof field === 'string') return [name, redact(field)];
+      if (typeof field === 'object') return [name, JSON.parse(redact(JSON.stringify(field)))];
+      return [name, field];
+    }),
+  );
+}
+
+function humanResult(fields: Record<string, unknown>): string {
+  const shown = (value: unknown): string => {
+    if (Array.isArray(value))
+      return value
+        .map((item) => (typeof item === 'string' ? item : JSON.stringify(item)))
+        .join(', ');
+    if (typeof value === 'object' && value !== null) {
       return Object.entries(value)
         .map(([k, v]) => `${k} = ${v}`)
         .join(', ');

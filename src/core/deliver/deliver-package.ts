@@ -8,6 +8,7 @@
 // another process may change at any time.
 import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { cacheLocation, containerFileName } from '../cache/cache-key.js';
 import { fileIdentity, type CacheKey, type PackageCache } from '../cache/package-cache.js';
 import type { RemoteCache } from '../cache/remote-cache.js';
@@ -18,6 +19,7 @@ import {
   type DownloadOptions,
   type DownloadRequest,
   type DownloadResult,
+  type StillGenerating,
 } from './download.js';
 import type { DownloadProgress } from './download-progress.js';
 import type { RetryPolicy } from '../http/retry.js';
@@ -37,6 +39,7 @@ import {
 } from '../types.js';
 import { capitalised, place, words, type Say } from '../words.js';
 import { createContainerInspector, type ContainerReport } from '../../webc/container-inspector.js';
+import type { CompareReport } from '../compare/compare-report.js';
 import { walkPriority, type Attempt } from './fallback-policy.js';
 import { makeFolderOf, pathTarget, pathWriteError, type PathTarget } from './path-target.js';
 import { CopyFailedError, verifyFile } from './verify-file.js';
@@ -77,6 +80,13 @@ export interface DeliverPorts {
   readonly signal?: AbortSignal;
   /** Told about each download's progress, a few times a second at most. */
   readonly progress?: DownloadProgress;
+  /**
+   * Verify in contents mode (compare mode): the report also lists what the container carries,
+   * at the cost of hashing every atom and file; off, the normal path keeps its cost.
+   */
+  readonly contents?: boolean;
+  /** While a fresh publish is awaited: what a download does with a "still generating" answer. */
+  readonly stillGenerating?: StillGenerating;
 }
 
 export interface FetchResult {
@@ -96,12 +106,17 @@ export interface FetchResult {
   readonly downloadUrl: string;
   readonly attempts: readonly Attempt[];
   readonly container: ContainerReport;
+  /** Milliseconds the delivered container took to download (or re-hash) and verify. */
+  readonly verifyMs: number;
+  /** Compare mode only: the other WebC version, and how the two compare. */
+  readonly comparison?: CompareReport;
 }
 
 /** The cache a delivery came from: the places of that name (words.ts), or none. */
 export type CacheSource = 'cache' | 'remoteCache' | 'none';
 
-interface Delivered {
+/** One verified distribution, where it is and what it took. */
+export interface Delivered {
   readonly path: string;
   readonly sha256: Sha256Hex;
   readonly size: number;
@@ -109,6 +124,7 @@ interface Delivered {
   readonly cacheSource: CacheSource;
   readonly downloadUrl: string;
   readonly container: ContainerReport;
+  readonly verifyMs: number;
 }
 
 /** The largest container accepted, whatever size the registry publishes. */
@@ -177,7 +193,26 @@ export async function deliverResolved(
     downloadUrl: delivered.downloadUrl,
     attempts: walk.attempts,
     container: delivered.container,
+    verifyMs: delivered.verifyMs,
   };
+}
+
+/**
+ * One WebC version of a resolved package outside the priority walk (compare mode's other
+ * side): from the cache after re-hashing, or downloaded and verified, then cached; never placed
+ * at the output path, and the pinned sha256 (the delivered container's) does not apply.
+ */
+export async function deliverDistribution(
+  resolved: ResolvedPackage,
+  webc: WebcVersion,
+  settings: DeliverSettings,
+  ports: DeliverPorts,
+): Promise<Delivered> {
+  const unpinned = { sha256: undefined, out: undefined };
+  return deliverCandidate(
+    { resolved, request: unpinned, settings, ports, target: undefined },
+    webc,
+  );
 }
 
 /** Everything one candidate's delivery needs, besides its WebC version. */
@@ -207,11 +242,12 @@ async function deliverCandidate(candidate: Candidate, webc: WebcVersion): Promis
     );
   }
   const key: CacheKey = { registry: settings.registry, id: resolved.id, webc };
-  const hit = await fromCache(key, dist, candidate);
-  if (hit) return hit;
-  const restored = await fromRemoteCache(key, dist, candidate);
-  if (restored) return restored;
-  return downloadAndPublish(key, dist, candidate);
+  const started = performance.now();
+  const delivered =
+    (await fromCache(key, dist, candidate)) ??
+    (await fromRemoteCache(key, dist, candidate)) ??
+    (await downloadAndPublish(key, dist, candidate));
+  return { ...delivered, verifyMs: performance.now() - started };
 }
 
 function candidateDistribution(resolved: ResolvedPackage, webc: WebcVersion): Distribution {
@@ -225,6 +261,9 @@ function candidateDistribution(resolved: ResolvedPackage, webc: WebcVersion): Di
   );
 }
 
+/** A delivery before it is timed. */
+type Untimed = Omit<Delivered, 'verifyMs'>;
+
 /**
  * A cache hit counts only after the file re-hashes to the registry's current digest. With an
  * output path, the same read writes it there: one pass, and exactly the bytes that were verified.
@@ -233,7 +272,7 @@ async function fromCache(
   key: CacheKey,
   dist: Distribution,
   { ports, target }: Candidate,
-): Promise<Delivered | undefined> {
+): Promise<Untimed | undefined> {
   if (!ports.cache) return undefined;
   const say = ports.say;
   const cachedPath = ports.cache.lookup(key);
@@ -249,6 +288,7 @@ async function fromCache(
     const verified = await verifyFile(cachedPath, dist, {
       signal: ports.signal,
       copyTo: target?.path,
+      contents: ports.contents,
     });
     const written = target ? `, written to ${target.path} in the same pass` : '';
     ports.logger.info(
@@ -283,7 +323,7 @@ async function downloadAndPublish(
   key: CacheKey,
   dist: Distribution,
   { resolved, settings, ports, target }: Candidate,
-): Promise<Delivered> {
+): Promise<Untimed> {
   const result = await ports.download(
     {
       url: dist.url,
@@ -300,10 +340,11 @@ async function downloadAndPublish(
       // The cap bounds every download; webcSize (expectedSize) is a hint and neither lifts nor lowers it.
       maxBytes: MAX_CONTAINER_BYTES,
       logger: ports.logger,
-      createSink: () => createContainerInspector(dist.webc),
+      createSink: () => createContainerInspector(dist.webc, { contents: ports.contents }),
       signal: ports.signal,
       say: ports.say,
       progress: ports.progress,
+      stillGenerating: ports.stillGenerating,
     },
   );
   const container = result.sink;
@@ -336,7 +377,7 @@ async function fromRemoteCache(
   key: CacheKey,
   dist: Distribution,
   { ports, target }: Candidate,
-): Promise<Delivered | undefined> {
+): Promise<Untimed | undefined> {
   const remote = remoteCacheContext(ports);
   const restored = remote && (await restoreVerified(dist, remote));
   if (!restored) return undefined;
@@ -361,6 +402,7 @@ function remoteCacheContext(ports: DeliverPorts): RemoteCacheContext | undefined
     logger,
     say,
     signal,
+    contents: ports.contents,
   };
 }
 

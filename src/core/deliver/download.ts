@@ -66,6 +66,35 @@ export interface DownloadOptions<R> {
   progress?: DownloadProgress;
   /** The clock the progress throttle reads; tests pass their own. */
   now?: () => number;
+  /**
+   * Given while a fresh publish may still be awaited (the publish wait): a "still generating"
+   * answer (`isStillGenerating`) is then asked again after it, without spending a retry.
+   */
+  stillGenerating?: StillGenerating;
+}
+
+/** What a download does with the registry's "the container is still being generated" answer. */
+export interface StillGenerating {
+  /**
+   * Waits as the answer asks (`retryAfterMs`) when the publish wait allows it and resolves
+   * true, so the same request is made again; resolves false once no more waiting is allowed.
+   */
+  wait(label: string, retryAfterMs: number): Promise<boolean>;
+}
+
+/**
+ * 503 with `Retry-After` on a container URL is the registry's "the .webc is still being
+ * generated" answer (registry.md §4): after a publish, not a failure of the host.
+ */
+export function isStillGenerating(
+  error: unknown,
+): error is WebcFetchError & { readonly context: { readonly retryAfterSeconds: number } } {
+  return (
+    error instanceof WebcFetchError &&
+    error.code === 'DOWNLOAD_HTTP' &&
+    error.context.status === 503 &&
+    error.context.retryAfterSeconds !== undefined
+  );
 }
 
 export interface DownloadResult<R> {
@@ -91,9 +120,18 @@ export async function download<R>(
   let attempts = 0;
   return withRetries(
     async () => {
-      attempts++;
-      const result = await attemptDownload(request, options, attempts);
-      return { ...result, attempts };
+      for (;;) {
+        attempts++;
+        try {
+          const result = await attemptDownload(request, options, attempts);
+          return { ...result, attempts };
+        } catch (error) {
+          const generating = options.stillGenerating;
+          if (generating === undefined || !isStillGenerating(error)) throw error;
+          const retryAfterMs = error.context.retryAfterSeconds * 1000;
+          if (!(await generating.wait(request.label, retryAfterMs))) throw error;
+        }
+      }
     },
     { ...options.retry, signal: options.signal },
     { logger: options.logger, label: `download of ${request.label}`, say: options.say },

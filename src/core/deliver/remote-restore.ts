@@ -34,6 +34,8 @@ export interface RemoteCacheContext {
   readonly say: Say;
   /** The overall bound: the only thing that ends a delivery from here. */
   readonly signal: AbortSignal | undefined;
+  /** Verify in contents mode (compare mode), as the download would. */
+  readonly contents?: boolean | undefined;
 }
 
 /** A restored container that re-hashed to the expected digest and passed the container checks. */
@@ -72,7 +74,7 @@ export async function restoreVerified(
   try {
     const oversized = await oversizeNote(destination, context.maxBytes);
     if (oversized !== undefined) throw new Error(oversized);
-    const verified = await verifyFile(destination, dist, { signal });
+    const verified = await verifyFile(destination, dist, { signal, contents: context.contents });
     logger.info(
       say(words`${REMOTE_}: restored ${dist.webc} (sha256 ${dist.sha256}), re-hashed and verified`),
     );

@@ -25,6 +25,8 @@ export interface VerifyFileOptions {
    * renamed onto it only once they verify; on any failure nothing is left there.
    */
   readonly copyTo?: string;
+  /** Verify in contents mode: the report also lists what the container carries. */
+  readonly contents?: boolean;
 }
 
 /** Writing the copy failed: the target's problem, not the verified file's. */
@@ -49,7 +51,11 @@ export async function verifyFile(
 ): Promise<VerifiedFile> {
   const copy = options.copyTo === undefined ? undefined : await openCopy(options.copyTo);
   try {
-    const verified = await readVerified(path, expected, { signal: options.signal, copy });
+    const verified = await readVerified(path, expected, {
+      signal: options.signal,
+      copy,
+      contents: options.contents,
+    });
     await copy?.commit();
     return verified;
   } catch (error) {
@@ -61,10 +67,14 @@ export async function verifyFile(
 async function readVerified(
   path: string,
   expected: { sha256: Sha256Hex; webc: WebcVersion },
-  { signal, copy }: { signal: AbortSignal | undefined; copy: Copy | undefined },
+  {
+    signal,
+    copy,
+    contents,
+  }: { signal: AbortSignal | undefined; copy: Copy | undefined; contents: boolean | undefined },
 ): Promise<VerifiedFile> {
   const hash = createHash('sha256');
-  const inspector = createContainerInspector(expected.webc);
+  const inspector = createContainerInspector(expected.webc, { contents });
   let size = 0;
   const handle = await open(path, READ_FLAGS);
   const stream = handle.createReadStream({ highWaterMark: READ_CHUNK, signal });

@@ -31,7 +31,7 @@ import { MemberDeliveries } from './member-deliveries.js';
 import { lockOfContainers } from './run-lock.js';
 import { placeContainers } from './run-placement.js';
 import { distinctContainers, type RunResult, type TreeResult } from './run-result.js';
-import { resolveRoots, type RootOutcome } from './root-resolution.js';
+import { resolveRoots, type RootOutcome, type RootResolver } from './root-resolution.js';
 import { deliverTree, type TreeDelivery } from './tree-delivery.js';
 
 /** How the packages of a run are fetched together. */
@@ -54,6 +54,8 @@ export interface RunOptions {
 /** The pipeline's ports, with a registry client that also lists several packages at once. */
 export interface RunPorts extends DeliverPorts {
   readonly registry: RegistryClient & PackageLister;
+  /** How a root is resolved; default `resolvePackage` (a publish wait polls instead). */
+  readonly resolveRoot?: RootResolver;
 }
 
 /** A dependency's request: no pin, no output path (those describe a root). */
@@ -125,7 +127,12 @@ interface TreeContext {
 
 async function resolvedTrees(context: TreeContext): Promise<TreeResult[]> {
   const { requests, ports, requestsById } = context;
-  const { roots, listing } = await resolveRoots(requests, ports.registry, ports.logger);
+  const { roots, listing } = await resolveRoots(
+    requests,
+    ports.registry,
+    ports.logger,
+    ports.resolveRoot,
+  );
   roots.forEach((root, index) => {
     const request = requests[index];
     const id = root.ok ? formatPackageId(root.resolved.id) : undefined;

@@ -12,12 +12,22 @@ import type {
   RegistryClient,
   RegistryPackage,
 } from '../source/registry-client.js';
-import type { Logger, PackageName, ResolvedPackage } from '../types.js';
+import type { Logger, PackageName, PackageSpec, ResolvedPackage } from '../types.js';
 import type { PackageRequest } from '../settings.js';
 
 export type RootOutcome =
   | { readonly ok: true; readonly resolved: ResolvedPackage }
   | { readonly ok: false; readonly error: WebcFetchError };
+
+/**
+ * Resolves one root, as `resolvePackage` does; a publish wait passes one that polls until the
+ * root is published (resolve/await-publish.ts).
+ */
+export type RootResolver = (
+  spec: PackageSpec,
+  client: RegistryClient,
+  logger: Logger,
+) => Promise<ResolvedPackage>;
 
 export interface ResolvedRoots {
   /** One per request, in order. */
@@ -35,11 +45,14 @@ export async function resolveRoots(
   requests: readonly PackageRequest[],
   client: RegistryClient & PackageLister,
   logger: Logger,
+  resolve?: RootResolver,
 ): Promise<ResolvedRoots> {
   const listing = new Map<string, RegistryPackage | undefined>();
   const names = distinctNames(requests);
+  // A root being waited for is asked again and again: each answer is fresh, the last one kept.
+  const polling = resolve !== undefined;
   let batchFailure: WebcFetchError | undefined;
-  if (names.length > 1) {
+  if (names.length > 1 && !polling) {
     try {
       for (const [name, pkg] of await client.getPackages(names)) listing.set(name, pkg);
     } catch (error) {
@@ -52,8 +65,8 @@ export async function resolveRoots(
   const listed: RegistryClient = {
     getPackage: async (name) => {
       if (batchFailure !== undefined) throw batchFailure;
-      if (listing.has(name.full)) return listing.get(name.full);
-      let answer = asked.get(name.full);
+      if (listing.has(name.full) && !polling) return listing.get(name.full);
+      let answer = polling ? undefined : asked.get(name.full);
       if (answer === undefined) {
         answer = client.getPackage(name);
         asked.set(name.full, answer);
@@ -67,7 +80,8 @@ export async function resolveRoots(
   const roots = await Promise.all(
     requests.map(async (request): Promise<RootOutcome> => {
       try {
-        return { ok: true, resolved: await resolvePackage(request.spec, listed, logger) };
+        const resolved = await (resolve ?? resolvePackage)(request.spec, listed, logger);
+        return { ok: true, resolved };
       } catch (error) {
         if (!isWebcFetchError(error)) throw error;
         return { ok: false, error };

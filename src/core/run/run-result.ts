@@ -5,6 +5,7 @@
 import type { OfflineFolderResult } from '../deliver/offline-folder.js';
 import type { PrimedFile } from '../deliver/wasmer-cache.js';
 import type { FetchResult } from '../deliver/deliver-package.js';
+import type { CompareReport } from '../compare/compare-report.js';
 import { WebcFetchError } from '../errors.js';
 import type { Lockfile } from '../lock/lockfile.js';
 import type { PackageRequest } from '../settings.js';
@@ -66,6 +67,8 @@ export interface RunResult {
   readonly lock: Lockfile | undefined;
   readonly directory: OfflineFolderResult | undefined;
   readonly wasmerCache: WasmerCacheResult | undefined;
+  /** Compare mode only: how the v2 and v3 of the (one) root compare (compare/compare-run.ts). */
+  readonly comparison?: CompareReport;
 }
 
 /** The distinct containers of the successful trees; `registryOf` names a member's registry. */
@@ -108,10 +111,13 @@ export function distinctContainers(
  * (unchanged, so one package fails as a single fetch always has), or one error listing each
  * failed tree under its spec, with the first failure's code.
  */
-export function runFailure(result: Pick<RunResult, 'trees'>): WebcFetchError | undefined {
+export function runFailure(
+  result: Pick<RunResult, 'trees' | 'comparison'>,
+): WebcFetchError | undefined {
   const failed = result.trees.flatMap((t) => (t.ok ? [] : [t]));
   const [first] = failed;
-  if (first === undefined) return undefined;
+  // `compare: require`: every tree was delivered, and v2 and v3 differ.
+  if (first === undefined) return result.comparison?.failure;
   if (result.trees.length === 1) return first.error;
   const lines = failed.flatMap((t) => [
     `\n- ${formatPackageSpec(t.request.spec)}: `,
