@@ -32,6 +32,12 @@ export const CLI_FLAGS: Readonly<Record<SettingKey, string>> = {
   remoteCache: 'the actions-cache input (GitHub Actions only)',
 };
 
+/**
+ * Settings no flag carries: the Actions cache exists only on GitHub's runners. Every other
+ * setting has exactly one flag (or the argument) of `fetch`.
+ */
+export const ACTION_ONLY_SETTINGS: readonly SettingKey[] = ['remoteCache'];
+
 export interface CliWordingOptions {
   /** The variable the token is read from, e.g. WEBC_FETCH_TOKEN. */
   readonly tokenEnv: string;
