@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ACTION_INPUTS } from '../src/action/messages.js';
-import { CLI_FLAGS } from '../src/cli/messages.js';
+import { ACTION_ONLY_SETTINGS, CLI_FLAGS } from '../src/cli/messages.js';
 import { SETTING_KEYS } from '../src/core/words.js';
 
 export const CLI_ENTRY = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
@@ -99,10 +99,15 @@ export async function runCli(options: RunCliOptions): Promise<CliRun> {
   };
 }
 
+/** Settings whose flag is a switch: `true` is the flag, `false` (or nothing) its absence. */
+const SWITCH_SETTINGS = new Set<string>(['dependencies', 'wasmerCache']);
+
 /**
- * The `fetch` command line asking for what the action's `inputs` ask for: `package` is the
- * argument, `token` goes into the environment, `cache: false` is `--no-cache`, every other
- * input is the flag that carries the same setting. Values are passed as `--flag=value`.
+ * The `fetch` command line asking for what the action's `inputs` ask for: `package` gives the
+ * arguments (one per line), `token` goes into the environment, `cache: false` is `--no-cache`,
+ * a switch input set to `true` is its flag, every other input is the flag that carries the same
+ * setting. Values are passed as `--flag=value`. An input the command line cannot say (the
+ * Actions cache, a switch that is neither true nor false) throws.
  */
 export function cliArgsFor(inputs: Readonly<Record<string, string>>): {
   args: string[];
@@ -110,21 +115,30 @@ export function cliArgsFor(inputs: Readonly<Record<string, string>>): {
 } {
   const args = ['fetch'];
   const env: Record<string, string> = {};
-  let spec: string | undefined;
+  let specs: string[] = [''];
   for (const key of SETTING_KEYS) {
     const value = inputs[ACTION_INPUTS[key]];
     if (value === undefined) continue;
-    if (key === 'spec') spec = value;
+    if (ACTION_ONLY_SETTINGS.includes(key)) {
+      throw new Error(`no CLI flag for the input ${ACTION_INPUTS[key]}`);
+    }
+    if (key === 'spec') specs = value.split('\n').filter((line) => line.trim() !== '');
     else if (key === 'token') env[CLI_TOKEN_ENV] = value;
     else if (key === 'cache') {
       if (value.trim().toLowerCase() === 'false') args.push('--no-cache');
+    } else if (SWITCH_SETTINGS.has(key)) {
+      const on = value.trim().toLowerCase();
+      if (on === 'true') args.push(CLI_FLAGS[key]);
+      else if (on !== 'false' && on !== '') {
+        throw new Error(`the switch ${CLI_FLAGS[key]} cannot say ${JSON.stringify(value)}`);
+      }
     } else args.push(`${CLI_FLAGS[key]}=${value}`);
   }
   const known = new Set(Object.values(ACTION_INPUTS));
   const unknown = Object.keys(inputs).filter((name) => !known.has(name));
   if (unknown.length > 0) throw new Error(`no CLI flag for the inputs ${unknown.join(', ')}`);
   // After "--", so a spec starting with "-" is still the argument.
-  return { args: [...args, '--json', '--', spec ?? ''], env };
+  return { args: [...args, '--json', '--', ...(specs.length > 0 ? specs : [''])], env };
 }
 
 /** The one JSON object `fetch --json` printed, or undefined when stdout is not exactly one. */

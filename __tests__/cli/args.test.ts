@@ -8,6 +8,7 @@ import {
   parseCommandLine,
   topHelp,
 } from '../../src/cli/args.js';
+import { ACTION_ONLY_SETTINGS } from '../../src/cli/messages.js';
 import { SETTINGS } from '../../src/core/settings.js';
 import { SETTING_KEYS } from '../../src/core/words.js';
 
@@ -29,13 +30,26 @@ describe('the command table', () => {
     }
   });
 
-  it('maps every setting of the core onto exactly one argument or flag of fetch', () => {
+  it('maps every setting of the core onto exactly one argument or flag of fetch, except the action-only Actions cache', () => {
     const fetch = commandNamed('fetch');
     const carried = [
       ...(fetch?.positionals ?? []).map((p) => p.setting),
       ...(fetch?.flags ?? []).map((f) => f.setting),
     ].filter((key) => key !== undefined);
-    expect([...carried].sort()).toEqual([...SETTING_KEYS].sort());
+    expect(ACTION_ONLY_SETTINGS).toEqual(['remoteCache']);
+    expect([...carried, ...ACTION_ONLY_SETTINGS].sort()).toEqual([...SETTING_KEYS].sort());
+  });
+
+  it('gives lock the flags that reach the registry and the cache, each carrying the same setting as in fetch', () => {
+    const fetch = commandNamed('fetch');
+    const lock = commandNamed('lock');
+    const settingOf = (name: string) => fetch?.flags.find((f) => f.name === name)?.setting;
+    for (const flag of lock?.flags ?? []) {
+      if (flag.setting !== undefined) expect(flag.setting, flag.name).toBe(settingOf(flag.name));
+    }
+    expect(lock?.flags.map((f) => f.name)).toEqual(
+      expect.arrayContaining(['dependencies', 'output', 'priority', 'registry', 'token-env']),
+    );
   });
 });
 
@@ -66,23 +80,41 @@ describe('reading a command line', () => {
     });
   });
 
+  it('reads several specs for fetch and lock, and -o as --output', () => {
+    expect(parseCommandLine(['fetch', 'a/b', 'c/d@1', '--dependencies'])).toMatchObject({
+      invocation: { positionals: ['a/b', 'c/d@1'], flags: { dependencies: true } },
+    });
+    expect(parseCommandLine(['lock', 'a/b', 'c/d', '-o', 'ci/webc.lock'])).toMatchObject({
+      invocation: {
+        command: 'lock',
+        positionals: ['a/b', 'c/d'],
+        flags: { output: 'ci/webc.lock' },
+      },
+    });
+  });
+
   it.each([
     [[], 'no command given'],
     [
       ['fecth', 'a/b'],
-      'unknown command "fecth" (commands: fetch, verify, compare, registry, mirror, serve)',
+      'unknown command "fecth" (commands: fetch, lock, verify, compare, registry, mirror, serve)',
     ],
     [['fetch', 'a/b', '--bogus'], 'unknown flag --bogus for `webc-fetch fetch`'],
     [['fetch', 'a/b', '--registry'], '--registry expects a value (URL)'],
     [['fetch', 'a/b', '--registry', '--json'], '--registry expects a value (URL)'],
     [['fetch', 'a/b', '--no-cache=yes'], '--no-cache takes no value'],
     [['fetch'], 'missing <spec>'],
-    [['fetch', 'a/b', 'c/d'], 'unexpected argument "c/d"'],
+    [['verify', 'a.webc', 'b.webc'], 'unexpected argument "b.webc"'],
+    [['fetch', 'a/b', '--dependencies=yes'], '--dependencies takes no value'],
+    [['fetch', 'a/b', '--directory'], '--directory expects a value (DIR)'],
+    [['lock'], 'missing <spec>'],
+    [['lock', 'a/b', '-o'], '-o expects a value (FILE)'],
+    [['lock', 'a/b', '--lockfile', 'x'], 'unknown flag --lockfile for `webc-fetch lock`'],
     [['verify'], 'missing <file.webc>'],
     [['registry', 'extra'], 'unexpected argument "extra"'],
     [
       ['help', 'nope'],
-      'unknown command "nope" (commands: fetch, verify, compare, registry, mirror, serve)',
+      'unknown command "nope" (commands: fetch, lock, verify, compare, registry, mirror, serve)',
     ],
   ])('refuses %j: %s', (argv, message) => {
     expect(usageError(argv).message).toBe(message);

@@ -78,7 +78,14 @@ describe('webc-fetch fetch', () => {
     expect(cached.startsWith(join(dirs.cache, 'webc-fetch', 'webc-acme-good', '1.2.0'))).toBe(true);
     reg.server.clearRequests();
     const hit = await fetchCli(['acme/good@1.2.0', '--json'], { dirs });
-    expect(parseCliJson(hit)).toEqual({ ...first, 'cache-hit': true });
+    // The same result, now from the per-user cache (which plays the tool cache's part).
+    const fromCache = { 'cache-hit': true, 'cache-source': 'tool' };
+    const [record] = (first?.['packages'] ?? []) as Record<string, unknown>[];
+    expect(parseCliJson(hit)).toEqual({
+      ...first,
+      ...fromCache,
+      packages: [{ ...record, ...fromCache }],
+    });
     expect(reg.server.requests.map((r) => r.listener)).toEqual(['graphql']);
     writeFileSync(cached, published('1.0.0'));
     reg.server.clearRequests();
@@ -205,10 +212,10 @@ describe('usage errors (exit code 2, before any request)', () => {
   });
 
   it('an unknown command names the known ones', async () => {
-    const run = await runCli({ args: ['lock'] });
+    const run = await runCli({ args: ['lokc'] });
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toContain(
-      'unknown command "lock" (commands: fetch, verify, compare, registry)',
+      'unknown command "lokc" (commands: fetch, lock, verify, compare, registry, mirror, serve)',
     );
   });
 });
@@ -219,7 +226,7 @@ describe('help and version', () => {
     expect([version.exitCode, version.stdout]).toEqual([0, '1.0.0\n']);
     const help = await runCli({ args: ['fetch', '--help'] });
     expect(help.exitCode).toBe(0);
-    expect(help.stdout).toContain('Usage: webc-fetch fetch <spec> [options]');
+    expect(help.stdout).toContain('Usage: webc-fetch fetch <spec>… [options]');
     expect(help.stdout).toContain('Exit codes:');
     expect(help.stdout).toContain(`Cache: ${join(help.dirs.cache, 'webc-fetch')}`);
   });

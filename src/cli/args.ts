@@ -16,6 +16,8 @@ import type { CliIo } from './cli-io.js';
 export interface FlagSpec {
   /** Without the leading `--`. */
   readonly name: string;
+  /** A one-letter spelling without the `-`, e.g. `o` for `-o`. */
+  readonly short?: string;
   readonly type: 'string' | 'boolean';
   /** The value's placeholder in help texts, e.g. `URL`. */
   readonly value?: string;
@@ -30,12 +32,15 @@ export interface FlagSpec {
 export interface PositionalSpec {
   /** As shown in usage lines, e.g. `<spec>`. */
   readonly name: string;
-  /** The last positional only: any number of them, none included (`[<spec>…]`). */
-  readonly repeated?: boolean;
   /** May be left out (only after the required ones). */
   readonly optional?: boolean;
   readonly setting?: SettingKey;
   readonly doc?: string;
+  /**
+   * Takes several values (only the last positional): one or more, or with `optional` none or
+   * more; usage shows `<spec>…`.
+   */
+  readonly variadic?: boolean;
 }
 
 /** What the parser hands a command: its flags' values and its positionals, as typed. */
@@ -64,7 +69,7 @@ export interface CommandSpec {
   readonly load: () => Promise<CommandModule>;
 }
 
-export type CommandName = 'fetch' | 'verify' | 'compare' | 'registry' | 'mirror' | 'serve';
+export type CommandName = 'fetch' | 'lock' | 'verify' | 'compare' | 'registry' | 'mirror' | 'serve';
 
 const WAIT_FLAG: FlagSpec = { name: 'wait', type: 'string', value: 'S', setting: 'wait' };
 
@@ -77,24 +82,52 @@ export const JSON_FLAG: FlagSpec = {
 /** The default variable the registry token is read from (never from the command line). */
 export const DEFAULT_TOKEN_ENV = 'WEBC_FETCH_TOKEN';
 
+/** The flags that carry how a fetch reaches the registry and the cache (fetch, lock). */
+const TOKEN_ENV_FLAG: FlagSpec = {
+  name: 'token-env',
+  type: 'string',
+  value: 'NAME',
+  setting: 'token',
+  doc: 'Environment variable holding the registry token (never a flag: `ps` shows flags). The token goes to the registry origin only.',
+  defaultText: DEFAULT_TOKEN_ENV,
+};
+
+const CACHE_DIR_FLAG: FlagSpec = {
+  name: 'cache-dir',
+  type: 'string',
+  value: 'DIR',
+  doc: 'Folder of verified containers; hits are re-hashed before use.',
+  defaultText: 'the per-user cache folder (see below)',
+};
+
+const NO_CACHE_FLAG: FlagSpec = {
+  name: 'no-cache',
+  type: 'boolean',
+  setting: 'cache',
+  doc: 'Use no cache: the container stays in a temporary folder (or at --out).',
+};
+
+/** The default lockfile of `lock -o`. */
+export const DEFAULT_LOCKFILE = 'webc.lock';
+
 export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'fetch',
-    summary: 'Resolve, download and verify a package, with the fallback of the action.',
+    summary: 'Resolve, download and verify packages, with the fallback of the action.',
     description:
-      'Resolves <spec> through the registry, downloads the first WebC version of --priority that verifies (registry digest, --sha256 pin, container checks) and falls back from v3 to v2 of the same version, loudly. Verified containers are cached in a per-user folder and re-hashed on every hit.',
-    positionals: [{ name: '<spec>', setting: 'spec' }],
+      "Resolves each <spec> through the registry (or takes it from --lockfile, asking no registry), downloads the first WebC version of --priority that verifies (registry digest, --sha256 pin, container checks) and falls back from v3 to v2 of the same version, loudly. With --dependencies each package's dependency tree comes too, in one WebC version per tree. Verified containers are cached in a per-user folder and re-hashed on every hit.",
+    positionals: [
+      {
+        name: '<spec>',
+        setting: 'spec',
+        variadic: true,
+        doc: 'A package: namespace/name, namespace/name@<constraint> or sha256:<64 hex>; several are fetched together, each the root of its own tree.',
+      },
+    ],
     flags: [
       { name: 'priority', type: 'string', value: 'LIST', setting: 'priority' },
       { name: 'registry', type: 'string', value: 'URL', setting: 'registry' },
-      {
-        name: 'token-env',
-        type: 'string',
-        value: 'NAME',
-        setting: 'token',
-        doc: 'Environment variable holding the registry token (never a flag: `ps` shows flags). The token goes to the registry origin only.',
-        defaultText: DEFAULT_TOKEN_ENV,
-      },
+      TOKEN_ENV_FLAG,
       { name: 'sha256', type: 'string', value: 'HEX', setting: 'sha256' },
       {
         name: 'out',
@@ -103,19 +136,29 @@ export const COMMANDS: readonly CommandSpec[] = [
         setting: 'out',
         doc: 'Also place the verified container here: a file, or a folder (existing, or ending in /) that gets <name>.webc. Without it, `path` is the file in the cache.',
       },
+      { name: 'dependencies', type: 'boolean', setting: 'dependencies' },
       {
-        name: 'cache-dir',
+        name: 'directory',
         type: 'string',
         value: 'DIR',
-        doc: 'Folder of verified containers; hits are re-hashed before use.',
-        defaultText: 'the per-user cache folder (see below)',
+        setting: 'directory',
+        doc: "Write Wasmer's offline folder here once the whole run succeeded: <namespace>/<name>/<version>.webc with a .sha256 sibling, for `wasmer run --offline --include-webc DIR`.",
       },
       {
-        name: 'no-cache',
+        name: 'wasmer-cache',
         type: 'boolean',
-        setting: 'cache',
-        doc: 'Use no cache: the container stays in a temporary folder (or at --out).',
+        setting: 'wasmerCache',
+        doc: "Also place every verified container in Wasmer's cache (checkouts/<sha256>.bin under $WASMER_CACHE_DIR, else $WASMER_DIR/cache, else ~/.wasmer/cache).",
       },
+      {
+        name: 'lockfile',
+        type: 'string',
+        value: 'FILE',
+        setting: 'lockfile',
+        doc: 'Deliver what this lockfile (written by `webc-fetch lock`) pins, asking no registry: each <spec> must match a locked root.',
+      },
+      CACHE_DIR_FLAG,
+      NO_CACHE_FLAG,
       { name: 'retries', type: 'string', value: 'N', setting: 'retries' },
       { name: 'request-timeout', type: 'string', value: 'S', setting: 'requestTimeout' },
       { name: 'timeout', type: 'string', value: 'S', setting: 'timeout' },
@@ -134,8 +177,60 @@ export const COMMANDS: readonly CommandSpec[] = [
       ['webc-fetch fetch acme/tool@=1.2.0 --priority v3 --out tool.webc', 'v3 or fail'],
       ['webc-fetch fetch sha256:<64 hex> --json', 'one release by its digest, as JSON'],
       ['WEBC_FETCH_TOKEN=… webc-fetch fetch acme/private --out ./deps/', 'a private package'],
+      [
+        'webc-fetch fetch acme/app@1.2 --dependencies --directory ./webc',
+        'the whole tree, as `wasmer run --offline --include-webc ./webc` reads it',
+      ],
+      [
+        'webc-fetch fetch acme/app@1.2 --dependencies --lockfile webc.lock',
+        'what webc.lock pins, with no registry request',
+      ],
     ],
     load: () => import('./commands/fetch.js'),
+  },
+  {
+    name: 'lock',
+    summary: 'Resolve, fetch and verify packages, and pin them by digest in a lockfile.',
+    description:
+      "Fetches each <spec> as `fetch` does (with --dependencies, its whole tree) and, when every container verified, writes or updates the lockfile (replacing the roots it locks again, keeping the others; written to a temporary file, then renamed). `fetch --lockfile` and the action's `lockfile` input then deliver exactly these bytes without asking the registry.",
+    positionals: [
+      {
+        name: '<spec>',
+        setting: 'spec',
+        variadic: true,
+        doc: 'A package to lock: namespace/name, namespace/name@<constraint> or sha256:<64 hex>.',
+      },
+    ],
+    flags: [
+      {
+        name: 'dependencies',
+        type: 'boolean',
+        setting: 'dependencies',
+        doc: "Also lock each package's dependency tree (the manifests' `use` maps).",
+      },
+      {
+        name: 'output',
+        short: 'o',
+        type: 'string',
+        value: 'FILE',
+        doc: 'The lockfile to write or update.',
+        defaultText: DEFAULT_LOCKFILE,
+      },
+      { name: 'priority', type: 'string', value: 'LIST', setting: 'priority' },
+      { name: 'registry', type: 'string', value: 'URL', setting: 'registry' },
+      TOKEN_ENV_FLAG,
+      CACHE_DIR_FLAG,
+      { ...NO_CACHE_FLAG, doc: 'Use no cache: every container is downloaded.' },
+      { name: 'retries', type: 'string', value: 'N', setting: 'retries' },
+      { name: 'request-timeout', type: 'string', value: 'S', setting: 'requestTimeout' },
+      { name: 'timeout', type: 'string', value: 'S', setting: 'timeout' },
+      JSON_FLAG,
+    ],
+    examples: [
+      ['webc-fetch lock acme/app@1.2 --dependencies', 'pin the tree in webc.lock; commit it'],
+      ['webc-fetch lock acme/tool@=1.0.0 acme/util -o ci/webc.lock', 'two roots, another file'],
+    ],
+    load: () => import('./commands/lock.js'),
   },
   {
     name: 'verify',
@@ -263,7 +358,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       "Resolves each <spec> as the action does (with --dependencies, its whole tree), downloads and verifies every container exactly as the action does, and stores it in <dir>: blobs by SHA-256, Wasmer's offline layout (offline/) and the static index under webc-mirror.json, which `registry: <dir>/webc-mirror.json` (or its URL on any static server) reads. Both WebC versions by default. A re-run downloads only what is missing and rewrites no blob; the descriptor is replaced last, atomically. Exit 1 names whatever failed, after storing everything sound; a WebC version the registry does not publish is a warning.",
     positionals: [
       { name: '<dir>', doc: 'The mirror folder (created when missing).' },
-      { name: '[<spec>…]', setting: 'spec', repeated: true },
+      { name: '<spec>', setting: 'spec', optional: true, variadic: true },
     ],
     flags: [
       {
@@ -427,7 +522,12 @@ function parseInvocation(spec: CommandSpec, args: readonly string[]): Invocation
   const fail = (message: string): never => {
     throw new UsageError(message, spec.name);
   };
-  const options = Object.fromEntries(spec.flags.map((flag) => [flag.name, { type: flag.type }]));
+  const options = Object.fromEntries(
+    spec.flags.map((flag) => [
+      flag.name,
+      flag.short === undefined ? { type: flag.type } : { type: flag.type, short: flag.short },
+    ]),
+  );
   // Not strict: the tokens are checked here, so every message names the flag and the command.
   const { tokens } = parseArgs({
     args: [...args],
@@ -456,16 +556,16 @@ function parseInvocation(spec: CommandSpec, args: readonly string[]): Invocation
     const value = token.value;
     // `--registry --json` reads as a forgotten value, not as a registry named "--json".
     if (value === undefined || (!token.inlineValue && value.startsWith('--'))) {
-      throw new UsageError(`--${flag.name} expects a value (${flag.value ?? 'text'})`, spec.name);
+      throw new UsageError(`${token.rawName} expects a value (${flag.value ?? 'text'})`, spec.name);
     }
     flags[flag.name] = value;
   }
   const expected = spec.positionals;
-  const required = expected.filter((p) => p.repeated !== true && p.optional !== true);
+  const required = expected.filter((p) => p.optional !== true);
   if (positionals.length < required.length) {
     fail(`missing ${required[positionals.length]?.name ?? 'argument'}`);
   }
-  if (positionals.length > expected.length && expected.at(-1)?.repeated !== true) {
+  if (positionals.length > expected.length && expected.at(-1)?.variadic !== true) {
     const extra = positionals[expected.length] ?? '';
     fail(`unexpected argument ${JSON.stringify(extra)}`);
   }
@@ -482,7 +582,12 @@ function flagHelp(flag: FlagSpec): { doc: string; defaultText: string } {
 }
 
 function usageLine(spec: CommandSpec): string {
-  const positionals = spec.positionals.map((p) => ` ${p.name}`).join('');
+  const positionals = spec.positionals
+    .map((p) => {
+      const text = `${p.name}${p.variadic ? '…' : ''}`;
+      return ` ${p.optional && !p.name.startsWith('[') ? `[${text}]` : text}`;
+    })
+    .join('');
   return `webc-fetch ${spec.name}${positionals} [options]`;
 }
 
@@ -524,7 +629,8 @@ function exampleLine([command, what]: readonly [string, string]): string {
 /** `webc-fetch <command> --help`. */
 export function commandHelp(spec: CommandSpec, cacheFolder: string): string {
   const rows = spec.flags.map((flag) => {
-    const head = `--${flag.name}${flag.value === undefined ? '' : ` ${flag.value}`}`;
+    const short = flag.short === undefined ? '' : `-${flag.short}, `;
+    const head = `${short}--${flag.name}${flag.value === undefined ? '' : ` ${flag.value}`}`;
     const { doc, defaultText } = flagHelp(flag);
     return { head, doc: defaultText === '' ? doc : `${doc} Default: ${defaultText}.` };
   });
@@ -548,7 +654,7 @@ export function commandHelp(spec: CommandSpec, cacheFolder: string): string {
     ...spec.examples.map(exampleLine),
     '',
     ...exitCodeLines(),
-    ...(spec.name === 'fetch' ? ['', `Cache: ${cacheFolder}`] : []),
+    ...(spec.name === 'fetch' || spec.name === 'lock' ? ['', `Cache: ${cacheFolder}`] : []),
     '',
   ].join('\n');
 }

@@ -34,6 +34,12 @@ export const CLI_FLAGS: Readonly<Record<SettingKey, string>> = {
   wait: '--wait',
 };
 
+/**
+ * Settings no flag carries: the Actions cache exists only on GitHub's runners. Every other
+ * setting has exactly one flag (or the argument) of `fetch`.
+ */
+export const ACTION_ONLY_SETTINGS: readonly SettingKey[] = ['remoteCache'];
+
 export interface CliWordingOptions {
   /** The variable the token is read from, e.g. WEBC_FETCH_TOKEN. */
   readonly tokenEnv: string;

@@ -17,7 +17,10 @@ import type { CliIo } from '../cli-io.js';
 import { defaultCliWording, reportFailure } from '../messages.js';
 import { formatBytes } from '../progress.js';
 import { terminalJson, terminalText } from '../terminal-text.js';
-import { compareFields, fetchContext, fetchWithFlags, resultFields } from './fetch.js';
+import { sessionContext } from '../fetch-session.js';
+import { compareFields } from '../run-report.js';
+import { outputFields, runWithFlags } from './fetch.js';
+import { runFailure } from '../../core/fetcher.js';
 
 /** Flags that only mean something when the registry is asked. */
 const REGISTRY_FLAGS = [
@@ -50,16 +53,14 @@ async function compareFromRegistry(
       'compare',
     );
   }
-  const context = fetchContext(invocation, io, 'compare');
+  const context = sessionContext(invocation, io);
   try {
-    const result = await fetchWithFlags(invocation, io, context, { compare: 'report' });
+    const result = await runWithFlags(invocation, io, context, { compare: 'report' });
+    const failure = runFailure(result);
+    if (failure !== undefined) throw failure;
     const comparison = result.comparison;
     if (comparison === undefined) throw new Error('compare mode ended without a comparison');
-    const fields = {
-      ...resultFields(result, context.redact),
-      ...compareFields(comparison, context.redact),
-    };
-    return report(invocation, io, comparison, fields, context.redact);
+    return report(invocation, io, comparison, outputFields(result, context.redact), context.redact);
   } catch (error) {
     return reportFailure(error, io.stderr, context.wording, context.redact);
   }

@@ -1,2 +1,0 @@
-import { createRequire as __wfCreateRequire } from 'node:module'; const require = __wfCreateRequire(import.meta.url);
-import{l as a,m as b,n as c,o as d,p as e,q as f}from"./chunk-2Y4D4LSE.js";import"./chunk-VWMTCRX6.js";import"./chunk-4KT4RDHS.js";import"./chunk-54XGU2XE.js";import"./chunk-VBDO246N.js";import"./chunk-DYBNCSTU.js";import"./chunk-MBGWJ5KV.js";import"./chunk-GE4JEDDZ.js";import"./chunk-27XIQHIF.js";import"./chunk-CCIEFQCC.js";export{a as CLI_USER_AGENT,f as compareFields,c as fetchContext,d as fetchWithFlags,e as resultFields,b as run};
