@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMPARE_FIELDS } from '../../src/core/compare/compare-fields.js';
 import { RESULT_FIELDS } from '../../src/core/report/result-fields.js';
+import { RUN_FIELD_NAMES } from '../../src/core/report/run-fields.js';
 import { encodeWebc } from '../../src/webc/webc-writer.js';
 import { makeCliDirs, parseCliJson, runCli, type CliRun } from '../../testing/run-cli.js';
 import { TINY_WASM, demoPackage } from '../../testing/seed.js';
@@ -52,9 +53,11 @@ describe('webc-fetch compare <spec>', () => {
     const run = await compareCli(['acme/same@=1.0.0', '--json']);
     expect(run.exitCode, run.stderr).toBe(0);
     const json = parseCliJson(run);
-    expect(Object.keys(json ?? {})).toEqual(
-      [...RESULT_FIELDS, ...COMPARE_FIELDS].map((field) => field.name),
-    );
+    expect(Object.keys(json ?? {})).toEqual([
+      ...RESULT_FIELDS.map((field) => field.name),
+      ...RUN_FIELD_NAMES,
+      ...COMPARE_FIELDS.map((field) => field.name),
+    ]);
     expect(json).toMatchObject({
       parity: true,
       differences: [],
