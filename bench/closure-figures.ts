@@ -122,6 +122,9 @@ export function closureCurl(ctx: ClosureContext): Contender {
 
 export interface SdkClosureNote {
   downloaded: number[];
+  /** Requests the registry saw per SDK run. */
+  graphql: number[];
+  downloads: number[];
 }
 
 /** `@wasmer/sdk` `packages.load` of the root, which resolves and downloads its dependencies. */
@@ -131,6 +134,7 @@ export function closureSdk(ctx: ClosureContext, note: SdkClosureNote): Contender
     label: '`@wasmer/sdk` `packages.load` of the root (cache off)',
     once: () =>
       inFreshLayout(ctx, 'closure-sdk', async (layout) => {
+        const before = await ctx.requestCounts();
         const run = await runChecked(
           {
             file: process.execPath,
@@ -141,8 +145,11 @@ export function closureSdk(ctx: ClosureContext, note: SdkClosureNote): Contender
           },
           '@wasmer/sdk load of the closure',
         );
+        const after = await ctx.requestCounts();
         const report = JSON.parse(run.stdout) as { downloaded: number };
         note.downloaded.push(report.downloaded);
+        note.graphql.push(after.graphql - before.graphql);
+        note.downloads.push(after.download - before.download);
         return sampleOf(run);
       }),
   };

@@ -84,7 +84,7 @@ export async function measureClosure(
     requestCounts,
   };
   log(`dependency closure: ${CLOSURE_MEMBERS} × ${CLOSURE_PAYLOAD_MIB} MiB, cold`);
-  const sdkNote: SdkClosureNote = { downloaded: [] };
+  const sdkNote: SdkClosureNote = { downloaded: [], graphql: [], downloads: [] };
   const measured = await compare(
     [closureAction(cctx), closureCurl(cctx), closureSdk(cctx, sdkNote)],
     plan.repeats,
@@ -114,7 +114,13 @@ export async function measureClosure(
     payloadMiB: CLOSURE_PAYLOAD_MIB,
     inFlight: IN_FLIGHT,
     measured,
-    sdkDownloaded: sdkNote.downloaded.length ? stats(sdkNote.downloaded) : undefined,
+    sdk: sdkNote.downloaded.length
+      ? {
+          downloaded: stats(sdkNote.downloaded),
+          graphql: stats(sdkNote.graphql),
+          downloads: stats(sdkNote.downloads),
+        }
+      : undefined,
     closureBytes: closure.members.reduce((sum, m) => sum + m.size, 0),
     locked,
     lockedRuns: note.runs,

@@ -41,8 +41,8 @@ function startupLines(n: NextResults): string[] {
 function closureLines(n: NextResults): string[] {
   const c = n.closure;
   if (!c) return [];
-  const sdk = c.sdkDownloaded
-    ? `The SDK reported ${c.sdkDownloaded.median} bytes downloaded (median; its progress callback counts the root's download, the closure is ${c.closureBytes} bytes).`
+  const sdk = c.sdk
+    ? `Per \`@wasmer/sdk\` run (medians): ${c.sdk.graphql.median} GraphQL requests and ${c.sdk.downloads.median} container download(s) at the registry, ${c.sdk.downloaded.median} bytes by its progress callback; the closure is ${c.closureBytes} bytes in ${c.members} containers.`
     : '';
   return [
     `## Dependency closure: ${c.members} packages × ${c.payloadMiB} MiB (issue 11)`,

@@ -29,7 +29,8 @@ export interface NextResults {
     readonly payloadMiB: number;
     readonly inFlight: number;
     readonly measured: Map<string, Measured>;
-    readonly sdkDownloaded: Stats | undefined;
+    /** Per SDK run: bytes it reported, and the registry's GraphQL requests and downloads. */
+    readonly sdk: { downloaded: Stats; graphql: Stats; downloads: Stats } | undefined;
     readonly closureBytes: number;
     readonly locked: Map<string, Measured>;
     readonly lockedRuns: number;
@@ -124,7 +125,7 @@ function closureRows(n: NextResults): Row[] {
       issue: 11,
       figure: `${label}, cold, vs \`@wasmer/sdk\` loading the root`,
       target: '≤ 0.5×',
-      value: ratio(c.measured, 'closure-action', 'closure-sdk'),
+      value: sdkShortfall(c) ?? ratio(c.measured, 'closure-action', 'closure-sdk'),
       limit: 0.5,
       op: 'le',
       unit: 'x',
@@ -148,6 +149,16 @@ function closureRows(n: NextResults): Row[] {
       unit: 'x',
     },
   ];
+}
+
+/** Why the SDK figure is no comparison: its `packages.load` did not download the whole tree. */
+function sdkShortfall(c: NonNullable<NextResults['closure']>): Skipped | undefined {
+  const sdk = c.sdk;
+  if (sdk === undefined || sdk.downloads.min >= c.members) return undefined;
+  const r = ratio(c.measured, 'closure-action', 'closure-sdk');
+  return {
+    skipped: `\`packages.load\` resolves the tree (${sdk.graphql.median} GraphQL requests) but downloads only ${sdk.downloads.median} of the ${c.members} containers (dependencies are fetched later, when used), so it is not the same work; for reference the action took ${r === undefined ? 'n/a' : `${r.toFixed(2)}×`} its time`,
+  };
 }
 
 function serveRows(n: NextResults): Row[] {
