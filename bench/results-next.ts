@@ -3,7 +3,7 @@
 // Azurite, the SDK, the 1.0.0 bundle in history) is a row saying why, never silently absent.
 import type { Stats } from './bench-process.js';
 import type { Measured } from './compare.js';
-import type { LatencyReport, ServeMemory } from './serve-figures.js';
+import type { LatencyFigures, ServeMemory } from './serve-figures.js';
 import type { FrontDoorSize } from './startup-figures.js';
 
 /** A figure that could not be measured here, and why. */
@@ -42,7 +42,7 @@ export interface NextResults {
     readonly blobBytes: number;
     readonly clients: number;
     readonly throughput: Maybe<Map<string, Measured>>;
-    readonly latency: LatencyReport;
+    readonly latency: LatencyFigures;
     readonly packages: number;
     readonly memory: Maybe<ServeMemory>;
   }>;
@@ -186,9 +186,18 @@ function serveRows(n: NextResults): Row[] {
     },
     {
       issue: 12,
-      figure: `\`serve\` GraphQL \`getPackage\` p99, ${ok?.packages ?? 1000}-package mirror, ${ok?.latency.clients ?? 50} concurrent clients`,
+      figure: `\`serve\` GraphQL \`getPackage\` p99, ${ok?.packages ?? 1000}-package mirror, ${ok?.latency.steady.clients ?? 50} concurrent clients (steady state)`,
       target: '≤ 10 ms',
-      value: skip ?? ok?.latency.p99,
+      value: skip ?? ok?.latency.steady.p99,
+      limit: 10,
+      op: 'le',
+      unit: 'ms',
+    },
+    {
+      issue: 12,
+      figure: `the same, first pass (every package asked for the first time)`,
+      target: '≤ 10 ms',
+      value: skip ?? ok?.latency.firstAsks.p99,
       limit: 10,
       op: 'le',
       unit: 'ms',

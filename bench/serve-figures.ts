@@ -145,24 +145,44 @@ function postGraphql(
   });
 }
 
+export interface LatencyFigures {
+  /** The first pass: every package asked once, in shuffled order (each answer computed afresh). */
+  readonly firstAsks: LatencyReport;
+  /** After a warm-up, packages drawn at random: the steady state of a running server. */
+  readonly steady: LatencyReport;
+}
+
+function report(times: number[], clients: number, warmup: number, seconds: number): LatencyReport {
+  times.sort((a, b) => a - b);
+  return {
+    clients,
+    requests: times.length,
+    warmup,
+    p50: percentile(times, 50),
+    p90: percentile(times, 90),
+    p99: percentile(times, 99),
+    max: times.at(-1) ?? 0,
+    rate: times.length / seconds,
+  };
+}
+
 /**
- * `clients` keep-alive connections, each asking `getPackage` (the action's query) for a package
- * drawn at random from the mirror's names, one request after another; `warmup` requests first
- * (not counted), then `requests` timed from send to the last byte of the answer.
+ * `clients` keep-alive connections, each asking `getPackage` (the action's query) one request
+ * after another, timed from send to the answer's last byte. First every package once, in a
+ * shuffled order; then `warmup` random requests (not counted); then `requests` random ones.
  */
 export async function graphqlLatency(
   graphqlUrl: string,
   names: readonly string[],
   options: { clients: number; requests: number; warmup: number },
-): Promise<LatencyReport> {
+): Promise<LatencyFigures> {
   const url = new URL(graphqlUrl);
   const agent = new Agent({ keepAlive: true, maxSockets: options.clients });
   const next = sequence(12345);
   const bodies = names.map((name) =>
     JSON.stringify({ query: GET_PACKAGE_QUERY, variables: { name } }),
   );
-  const ask = async (): Promise<number> => {
-    const i = Math.floor(next() * names.length);
+  const ask = async (i: number): Promise<number> => {
     const started = performance.now();
     const answer = await postGraphql(agent, url, bodies[i] ?? '');
     const ms = performance.now() - started;
@@ -173,32 +193,34 @@ export async function graphqlLatency(
     }
     return ms;
   };
-  const phase = async (total: number): Promise<number[]> => {
-    let left = total;
+  const phase = async (picks: readonly number[]): Promise<{ times: number[]; seconds: number }> => {
+    let at = 0;
     const times: number[] = [];
     const client = async (): Promise<void> => {
-      while (left > 0) {
-        left -= 1;
-        times.push(await ask());
+      while (at < picks.length) {
+        const i = picks[at] ?? 0;
+        at += 1;
+        times.push(await ask(i));
       }
     };
-    await Promise.all(Array.from({ length: options.clients }, client));
-    return times;
-  };
-  try {
-    await phase(options.warmup);
     const started = performance.now();
-    const times = (await phase(options.requests)).sort((a, b) => a - b);
-    const seconds = (performance.now() - started) / 1000;
+    await Promise.all(Array.from({ length: options.clients }, client));
+    return { times, seconds: (performance.now() - started) / 1000 };
+  };
+  const random = (count: number): number[] =>
+    Array.from({ length: count }, () => Math.floor(next() * names.length));
+  const shuffled = names.map((_, i) => i);
+  for (let i = shuffled.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(next() * (i + 1));
+    [shuffled[i], shuffled[j]] = [shuffled[j] ?? 0, shuffled[i] ?? 0];
+  }
+  try {
+    const first = await phase(shuffled);
+    await phase(random(options.warmup));
+    const steady = await phase(random(options.requests));
     return {
-      clients: options.clients,
-      requests: times.length,
-      warmup: options.warmup,
-      p50: percentile(times, 50),
-      p90: percentile(times, 90),
-      p99: percentile(times, 99),
-      max: times.at(-1) ?? 0,
-      rate: times.length / seconds,
+      firstAsks: report(first.times, options.clients, 0, first.seconds),
+      steady: report(steady.times, options.clients, names.length + options.warmup, steady.seconds),
     };
   } finally {
     agent.destroy();
