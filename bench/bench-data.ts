@@ -39,21 +39,23 @@ export function benchPackageName(payloadMiB: number): string {
 }
 
 /**
- * Makes sure `<root>/registry.json` publishes a v3 container of each payload size and returns
- * them. Writes only the sizes whose container is missing or stale.
+ * Makes sure `<root>/registry.json` publishes a v3 container of each payload size (and the
+ * `extra` packages, whose files the caller wrote) and returns the sizes' packages. Writes only
+ * the sizes whose container is missing or stale.
  */
 export async function ensureBenchRegistry(
   root: string,
   sizesMiB: readonly number[],
   log: (line: string) => void,
+  extra: readonly CatalogPackage[] = [],
 ): Promise<BenchPackage[]> {
   await mkdir(root, { recursive: true });
   const records: SizeRecord[] = [];
   for (const payloadMiB of sizesMiB) {
     records.push(await ensureSize(root, payloadMiB, log));
   }
-  await removeStale(root, records);
-  const catalog: RegistryCatalog = { packages: records.map((r) => r.pkg) };
+  await removeStale(root, records, extra);
+  const catalog: RegistryCatalog = { packages: [...records.map((r) => r.pkg), ...extra] };
   await writeFile(join(root, CATALOG_FILE_NAME), `${JSON.stringify(catalog, null, 2)}\n`);
   return records.map((r) => {
     const v3 = r.pkg.versions[0]?.v3;
@@ -121,8 +123,14 @@ async function ensureSize(
 }
 
 /** Deletes containers of other formats; records of sizes not asked for this run are kept. */
-async function removeStale(root: string, current: readonly SizeRecord[]): Promise<void> {
-  const keep = new Set(current.map((r) => r.pkg.versions[0]?.v3?.file));
+async function removeStale(
+  root: string,
+  current: readonly SizeRecord[],
+  extra: readonly CatalogPackage[],
+): Promise<void> {
+  const keep = new Set(
+    [...current.map((r) => r.pkg), ...extra].map((pkg) => pkg.versions[0]?.v3?.file),
+  );
   for (const entry of await readdir(root)) {
     if (!entry.endsWith('.webc') || keep.has(entry)) continue;
     const sizeMatch = /payload-(\d+)mib/.exec(entry);

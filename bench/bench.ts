@@ -1,13 +1,25 @@
 // `npm run bench`: measures the action against the floor (`curl && sha256sum`), the `setup-*`
 // pattern and `@wasmer/sdk`, all fetching from the embedded registry served on 127.0.0.1 by a
-// separate process, and writes bench/results.md. `--quick` skips the 1 GiB container and
-// repeats 3 times (for iteration; the committed results come from a full run).
+// separate process, then the figures of issues 10, 11, 12 and 14 (start-up against 1.0.0, the
+// dependency closure and locked runs, `serve` against nginx, the Actions cache), and writes
+// bench/results.md. `--quick` skips the 1 GiB container and repeats 3 times; `--only=<list>`
+// (of issue5, startup, closure, serve, cache) runs those parts and prints their targets without
+// writing results.md (both for iteration; the committed results come from a full run).
 import { statSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { ensureBenchRegistry, type BenchPackage } from './bench-data.js';
+import { ensureClosure } from './closure-data.js';
+import {
+  measureCache,
+  measureClosure,
+  measureServe,
+  measureStartup,
+  type NextPlan,
+} from './measure-next.js';
+import { nextTargetLines, type NextResults } from './results-next.js';
 import { canMeasureRss, stats } from './bench-process.js';
 import { compare } from './compare.js';
 import {
@@ -26,8 +38,6 @@ import {
   actionPeakRss,
   concurrentActions,
   concurrentCurl,
-  nodeNoop,
-  startupAction,
   warmAction,
   warmCache,
   warmFloor,
@@ -54,8 +64,13 @@ const here = (path: string): string => fileURLToPath(new URL(path, import.meta.u
 const DATA = here('./.data/');
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
 
+const PARTS = ['issue5', 'startup', 'closure', 'serve', 'cache'] as const;
+type Part = (typeof PARTS)[number];
+
 interface Plan {
   readonly quick: boolean;
+  /** The parts to run; all of them unless `--only` names some. */
+  readonly parts: ReadonlySet<Part>;
   readonly sizesMiB: readonly number[];
   readonly repeats: number;
   readonly concurrency: number;
@@ -63,8 +78,14 @@ interface Plan {
 
 function planFromArgs(args: readonly string[]): Plan {
   const quick = args.includes('--quick');
+  const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+  const named = only?.split(',').filter((p): p is Part => (PARTS as readonly string[]).includes(p));
+  if (only !== undefined && named?.length !== only.split(',').length) {
+    throw new Error(`--only takes a comma-separated list of ${PARTS.join(', ')}`);
+  }
   return {
     quick,
+    parts: new Set(named ?? PARTS),
     sizesMiB: quick ? [16, 64] : [16, 64, 1024],
     repeats: quick ? 3 : 5,
     concurrency: 8,
@@ -96,6 +117,13 @@ async function buildHelpers(binDir: string): Promise<void> {
     entryPoints: [here('./helpers/sdk-load.ts')],
     outfile: join(binDir, 'sdk-load.mjs'),
     external: ['@wasmer/sdk'],
+  });
+  // `serve`'s engine, bundled and minified as the CLI ships it.
+  await build({
+    ...common,
+    entryPoints: [here('./helpers/serve-facade.ts')],
+    outfile: join(binDir, 'serve-facade.mjs'),
+    minify: true,
   });
 }
 
@@ -170,8 +198,6 @@ async function measureRss(ctx: BenchContext, packages: readonly BenchPackage[]) 
 async function measureRest(ctx: BenchContext, packages: readonly BenchPackage[], plan: Plan) {
   const rssPackages = packages.filter((p) => p.payloadMiB === 16 || p === packages.at(-1));
   const rss = await measureRss(ctx, rssPackages);
-  log('start-up');
-  const startup = await compare([startupAction(ctx), nodeNoop()], plan.repeats * 2, log);
   const mid = packages.find((p) => p.payloadMiB === 64) ?? packages[0]!;
   log(`${plan.concurrency} concurrent fetches, ${mid.payloadMiB} MiB`);
   const contenders = [
@@ -182,7 +208,34 @@ async function measureRest(ctx: BenchContext, packages: readonly BenchPackage[],
   const measured = await compare(contenders, plan.repeats, log);
   log('profiling one cold fetch and one start-up (unminified bundle, --cpu-prof)');
   const profile = await profileColdFetch(ctx, mid, join(DATA, 'profile'));
-  return { rss, startup, concurrency: { pkg: mid, count: plan.concurrency, measured }, profile };
+  return { rss, concurrency: { pkg: mid, count: plan.concurrency, measured }, profile };
+}
+
+async function measureNext(
+  ctx: BenchContext,
+  registry: RegistryProcess,
+  packages: readonly BenchPackage[],
+  plan: Plan,
+  next: NextPlan & { closure: Awaited<ReturnType<typeof ensureClosure>> },
+): Promise<NextResults> {
+  const has = (part: Part): boolean => plan.parts.has(part);
+  const mid = packages.find((p) => p.payloadMiB === 64) ?? packages[0]!;
+  return {
+    ...(has('startup') || has('issue5') ? await measureStartup(ctx, next, log) : {}),
+    ...(has('closure')
+      ? {
+          closure: await measureClosure(
+            ctx,
+            next.closure,
+            () => registry.requestCounts(),
+            next,
+            log,
+          ),
+        }
+      : {}),
+    ...(has('serve') ? { serve: await measureServe(ctx, next, log) } : {}),
+    ...(has('cache') ? { cache: await measureCache(ctx, mid, next, log) } : {}),
+  };
 }
 
 async function main(): Promise<void> {
@@ -193,9 +246,12 @@ async function main(): Promise<void> {
   await rm(workDir, { recursive: true, force: true });
   await mkdir(workDir, { recursive: true });
   await buildHelpers(binDir);
-  const packages = await ensureBenchRegistry(join(DATA, 'registry'), plan.sizesMiB, log);
+  const registryDir = join(DATA, 'registry');
+  await mkdir(registryDir, { recursive: true });
+  const closure = await ensureClosure(registryDir, log);
+  const packages = await ensureBenchRegistry(registryDir, plan.sizesMiB, log, closure.catalog);
   log('starting the registry (it hashes every container once)…');
-  const registry = await startRegistryProcess(join(DATA, 'registry'));
+  const registry = await startRegistryProcess(registryDir);
   try {
     const ctx: BenchContext = {
       distEntry,
@@ -205,6 +261,12 @@ async function main(): Promise<void> {
       downloadBaseUrl: registry.downloadBaseUrl,
       sha256: await publishedDigests(registry, packages),
     };
+    const nextPlan = { repeats: plan.repeats, repoDir: here('..'), dataDir: DATA, closure };
+    if (!plan.parts.has('issue5')) {
+      const next = await measureNext(ctx, registry, packages, plan, nextPlan);
+      log(['', ...nextTargetLines(next)].join('\n'));
+      return;
+    }
     const { cold, warm } = await measureAll(ctx, packages, plan);
     const rest = await measureRest(ctx, packages, plan);
     log('container verifier peak RSS (16 MiB vs the largest size)');
@@ -212,6 +274,8 @@ async function main(): Promise<void> {
       smallMiB: 16,
       largeMiB: plan.sizesMiB.at(-1) ?? 64,
     });
+    const next = await measureNext(ctx, registry, packages, plan, nextPlan);
+    const startup = next.startup?.measured ?? new Map();
     const results: BenchResults = {
       machine: machineInfo(),
       quick: plan.quick,
@@ -219,8 +283,10 @@ async function main(): Promise<void> {
       cold,
       warm,
       ...rest,
+      startup,
       bundleBytes: statSync(distEntry).size,
       verifyMemory,
+      next,
     };
     const out = here('./results.md');
     await writeFile(out, renderResults(results, TRIED));

@@ -6,6 +6,8 @@ import type { Stats } from './bench-process.js';
 import type { Measured } from './compare.js';
 import type { VerifyMemoryResult } from './verify-memory.js';
 import type { ProfileReport } from './profile.js';
+import { nextSectionLines } from './results-next-sections.js';
+import { nextTargetLines, type NextResults } from './results-next.js';
 import { targetLines } from './targets.js';
 
 export interface BenchResults {
@@ -25,6 +27,8 @@ export interface BenchResults {
   readonly profile: ProfileReport;
   /** Issue 3: the container verifier alone, on a 16 MiB and a 1 GiB (or quick: smaller) file. */
   readonly verifyMemory: VerifyMemoryResult;
+  /** Issues 10, 11, 12 and 14. */
+  readonly next: NextResults;
 }
 
 export function machineInfo() {
@@ -62,7 +66,7 @@ function usageCells(m: Measured): string {
   return ` ${cpu} | ${rss} |`;
 }
 
-function comparisonTable(measured: Map<string, Measured>, baselineId: string): string[] {
+export function comparisonTable(measured: Map<string, Measured>, baselineId: string): string[] {
   const base = measured.get(baselineId);
   const withUsage = [...measured.values()].some((m) => m.cpu !== undefined);
   const extra = withUsage ? ' CPU user+sys (median) | peak RSS (median) |' : '';
@@ -200,9 +204,11 @@ export function renderResults(r: BenchResults, notes: readonly string[] = []): s
     'process on 127.0.0.1 from files in the page cache.',
     '',
     ...targetLines(r),
+    ...nextTargetLines(r.next),
     ...notes,
     ...coldSection(r),
     ...otherSections(r),
+    ...nextSectionLines(r.next),
     ...profileSection(r.profile),
   ];
   return `${lines.join('\n')}\n`;
