@@ -6,7 +6,7 @@ import { BACKOFF, type RetryPolicy } from './http/retry.js';
 import type { PackageCache } from './cache/package-cache.js';
 import type { RemoteCache } from './cache/remote-cache.js';
 import type { DownloadProgress } from './deliver/download-progress.js';
-import { deliverPackage, deliverResolved, type FetchResult } from './deliver/deliver-package.js';
+import { deliverResolved, type FetchResult } from './deliver/deliver-package.js';
 import { compareRun, compareRunResult } from './compare/compare-run.js';
 import { awaitPublish, createPublishWait, type PublishWait } from './resolve/await-publish.js';
 import { fetchRun, type RunOptions, type RunPorts } from './run/fetch-run.js';
