@@ -24,21 +24,12 @@ import type {
   WebcPackage,
 } from '../src/webc/webc-package.js';
 
-const READ_CHUNK = 1 << 20;
+import { recordOf } from '../src/webc/cbor-json.js';
 
-/** An own, enumerable key even for names such as "__proto__". */
-export function recordOf<T>(entries: Iterable<readonly [string, T]>): Record<string, T> {
-  const out: Record<string, T> = {};
-  for (const [key, value] of entries) {
-    Object.defineProperty(out, key, {
-      value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  }
-  return out;
-}
+/** The core's own-key record (a name such as "__proto__" stays an ordinary key). */
+export { recordOf };
+
+const READ_CHUNK = 1 << 20;
 
 /** The WebC version a file's header states. */
 export async function headerVersion(path: string): Promise<WebcVersion> {

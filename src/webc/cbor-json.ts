@@ -21,12 +21,12 @@ export type JsonValue =
 export const MAX_CBOR_DEPTH = 256;
 
 function tagged(key: string, value: JsonValue): JsonValue {
-  return objectOf([[key, value]]);
+  return recordOf([[key, value]]);
 }
 
 /** defineProperty: a key such as "__proto__" must stay an ordinary own key. */
-function objectOf(pairs: readonly (readonly [string, JsonValue])[]): JsonValue {
-  const out: Record<string, JsonValue> = {};
+export function recordOf<T>(pairs: Iterable<readonly [string, T]>): Record<string, T> {
+  const out: Record<string, T> = {};
   for (const [key, value] of pairs) {
     Object.defineProperty(out, key, {
       value,
@@ -71,7 +71,7 @@ function convert(value: unknown, depth: number, where: string): JsonValue {
   if (value instanceof Map) {
     const map = value as Map<unknown, unknown>;
     if (plainKeys(map)) {
-      return objectOf(
+      return recordOf(
         [...map].map(([key, item]) => [key, convert(item, depth + 1, where)] as const),
       );
     }

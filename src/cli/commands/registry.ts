@@ -4,15 +4,14 @@
 // fault options: those stay with the test kit (testing/registry-cli.ts).
 import {
   MIRROR_HOSTS,
-  MirrorError,
   seedDemoRegistry,
   startMirror,
   type MirrorHost,
 } from '../../mirror/index.js';
 import { EXIT, UsageError, type Invocation } from '../args.js';
-import { CommandFailure, type CliIo } from '../cli-io.js';
+import type { CliIo } from '../cli-io.js';
+import { listenFailure, stopped } from '../listening.js';
 import { defaultCliWording, reportFailure } from '../messages.js';
-import { describeError } from '../../core/errors.js';
 import { keepText } from '../../core/text/redaction.js';
 
 function text(value: string | true | undefined): string | undefined {
@@ -55,14 +54,7 @@ export async function run(invocation: Invocation, io: CliIo): Promise<number> {
   };
   try {
     if (invocation.flags['seed-demo'] === true) await seedDemoRegistry(dir);
-    const mirror = await startMirror(options).catch((error: unknown) => {
-      // A catalog that cannot be read, a port in use: the mirror's own words.
-      if (error instanceof MirrorError) throw new CommandFailure(error.message);
-      const code = (error as NodeJS.ErrnoException | undefined)?.code;
-      if (typeof code === 'string')
-        throw new CommandFailure(`cannot listen: ${describeError(error)}`);
-      throw error;
-    });
+    const mirror = await startMirror(options).catch(listenFailure);
     const announcement = { graphqlUrl: mirror.graphqlUrl, downloadBaseUrl: mirror.downloadBaseUrl };
     io.stdout.write(`${JSON.stringify(announcement)}\n`);
     await stopped(io.signal);
@@ -71,12 +63,4 @@ export async function run(invocation: Invocation, io: CliIo): Promise<number> {
   } catch (error) {
     return reportFailure(error, io.stderr, defaultCliWording(io.platform), keepText);
   }
-}
-
-/** Resolves when the process is asked to stop. */
-function stopped(signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) =>
-    signal.addEventListener('abort', () => resolve(), { once: true }),
-  );
 }

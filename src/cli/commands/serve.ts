@@ -5,9 +5,10 @@
 import { readFile } from 'node:fs/promises';
 import { describeError } from '../../core/errors.js';
 import { keepText } from '../../core/text/redaction.js';
-import { MirrorError, startFacade, type FacadeTlsOptions } from '../../mirror/index.js';
+import { startFacade, type FacadeTlsOptions } from '../../mirror/index.js';
 import { EXIT, UsageError, type Invocation } from '../args.js';
 import { CommandFailure, type CliIo } from '../cli-io.js';
+import { listenFailure, stopped } from '../listening.js';
 import { createCliLogger } from '../cli-logger.js';
 import { defaultCliWording, reportFailure } from '../messages.js';
 
@@ -56,14 +57,7 @@ export async function run(invocation: Invocation, io: CliIo): Promise<number> {
       logger,
       ...(publicUrl === undefined ? {} : { publicUrl }),
       ...(await tlsFlags(invocation).then((tls) => (tls === undefined ? {} : { tls }))),
-    }).catch((error: unknown) => {
-      // A broken mirror, a bad --public-url, a port in use: the facade's own words.
-      if (error instanceof MirrorError) throw new CommandFailure(error.message);
-      const code = (error as NodeJS.ErrnoException | undefined)?.code;
-      if (typeof code === 'string')
-        throw new CommandFailure(`cannot listen: ${describeError(error)}`);
-      throw error;
-    });
+    }).catch(listenFailure);
     io.stdout.write(`${facade.url}\n`);
     await stopped(io.signal);
     logger.info(`Stopping: requests in flight get up to ${GRACE_MS / 1000} s to finish`);
@@ -72,12 +66,4 @@ export async function run(invocation: Invocation, io: CliIo): Promise<number> {
   } catch (error) {
     return reportFailure(error, io.stderr, defaultCliWording(io.platform), keepText);
   }
-}
-
-/** Resolves when the process is asked to stop. */
-function stopped(signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) =>
-    signal.addEventListener('abort', () => resolve(), { once: true }),
-  );
 }
