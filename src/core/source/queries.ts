@@ -2,20 +2,17 @@
 // text. `__tests__/registry/queries.test.ts` parses and validates these against
 // `schema.graphql` and the real registry schema, so the action needs no GraphQL parser at run time.
 
-/** Every version of a package, each with both WebC distributions, in one request. */
-export const GET_PACKAGE_QUERY = `query WebcFetchGetPackage($name: String!) {
-  getPackage(name: $name) {
-    namespace
-    packageName
-    versions {
-      version
-      isArchived
-      v2: distribution(version: V2) {
-        ...WebcFetchDistribution
-      }
-      v3: distribution(version: V3) {
-        ...WebcFetchDistribution
-      }
+const PACKAGE_FRAGMENT = `fragment WebcFetchPackage on Package {
+  namespace
+  packageName
+  versions {
+    version
+    isArchived
+    v2: distribution(version: V2) {
+      ...WebcFetchDistribution
+    }
+    v3: distribution(version: V3) {
+      ...WebcFetchDistribution
     }
   }
 }
@@ -27,6 +24,15 @@ fragment WebcFetchDistribution on PackageDistribution {
   webcSize
 }
 `;
+
+/** Every version of a package, each with both WebC distributions, in one request. */
+export const GET_PACKAGE_QUERY = `query WebcFetchGetPackage($name: String!) {
+  getPackage(name: $name) {
+    ...WebcFetchPackage
+  }
+}
+
+${PACKAGE_FRAGMENT}`;
 
 /** A release by the SHA-256 of its container (`sha256:<hex>` specs). */
 export const GET_PACKAGE_RELEASE_QUERY = `query WebcFetchGetPackageRelease($hash: String!) {
@@ -69,29 +75,6 @@ export const MAX_PACKAGES_PER_QUERY = 25;
 /** The alias of the `index`-th `getPackage` in a batched document, and its variable. */
 export const packageAlias = (index: number): string => `p${index}`;
 export const packageVariable = (index: number): string => `n${index}`;
-
-const PACKAGE_FRAGMENT = `fragment WebcFetchPackage on Package {
-  namespace
-  packageName
-  versions {
-    version
-    isArchived
-    v2: distribution(version: V2) {
-      ...WebcFetchDistribution
-    }
-    v3: distribution(version: V3) {
-      ...WebcFetchDistribution
-    }
-  }
-}
-
-fragment WebcFetchDistribution on PackageDistribution {
-  piritaDownloadUrl
-  piritaSha256Hash
-  webcManifest
-  webcSize
-}
-`;
 
 /**
  * `count` packages in one document: `p0: getPackage(name: $n0) { ...WebcFetchPackage }` and so
