@@ -1,10 +1,11 @@
 // `npm run bench`: measures the action against the floor (`curl && sha256sum`), the `setup-*`
 // pattern and `@wasmer/sdk`, all fetching from the embedded registry served on 127.0.0.1 by a
-// separate process, then the figures of issues 10, 11, 12 and 14 (start-up against 1.0.0, the
-// dependency closure and locked runs, `serve` against nginx, the Actions cache), and writes
-// bench/results.md. `--quick` skips the 1 GiB container and repeats 3 times; `--only=<list>`
-// (of issue5, startup, closure, serve, cache) runs those parts and prints their targets without
-// writing results.md (both for iteration; the committed results come from a full run).
+// separate process, then the figures of issues 10–14 (start-up against 1.0.0, the dependency
+// closure and locked runs, `serve` against nginx, a `mirror` re-run with nothing new, `compare`
+// of two 64 MiB containers, the Actions cache), and writes bench/results.md. `--quick` skips the
+// 1 GiB container and repeats 3 times; `--only=<list>` (of issue5, startup, closure, serve,
+// mirror, compare, cache) runs those parts and prints their targets without writing results.md
+// (both for iteration; the committed results come from a full run).
 import { statSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -22,6 +23,8 @@ import {
 import { nextTargetLines, type NextResults } from './results-next.js';
 import { canMeasureRss, stats } from './bench-process.js';
 import { compare } from './compare.js';
+import { measureCompare } from './compare-figures.js';
+import { measureMirrorRerun } from './mirror-rerun.js';
 import {
   coldAction,
   curlFloor,
@@ -64,7 +67,7 @@ const here = (path: string): string => fileURLToPath(new URL(path, import.meta.u
 const DATA = here('./.data/');
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
 
-const PARTS = ['issue5', 'startup', 'closure', 'serve', 'cache'] as const;
+const PARTS = ['issue5', 'startup', 'closure', 'serve', 'mirror', 'compare', 'cache'] as const;
 type Part = (typeof PARTS)[number];
 
 interface Plan {
@@ -234,12 +237,41 @@ async function measureNext(
         }
       : {}),
     ...(has('serve') ? { serve: await measureServe(ctx, next, log) } : {}),
+    ...(await standaloneParts(plan)),
     ...(has('cache') ? { cache: await measureCache(ctx, mid, next, log) } : {}),
+  };
+}
+
+/** Parts that bring their own registry or none: `--only` of these alone seeds no bench registry. */
+const STANDALONE: ReadonlySet<Part> = new Set(['mirror', 'compare']);
+
+async function standaloneParts(plan: Plan): Promise<NextResults> {
+  const has = (part: Part): boolean => plan.parts.has(part);
+  return {
+    ...(has('mirror') ? { mirrorRerun: await measureMirrorRerun(plan.repeats, log) } : {}),
+    ...(has('compare')
+      ? {
+          compare: await measureCompare(
+            {
+              cli: here('../dist/cli.js'),
+              dataDir: DATA,
+              repeats: plan.repeats,
+              sizesMiB: [1, 64, 256],
+              pairMiB: 64,
+            },
+            log,
+          ),
+        }
+      : {}),
   };
 }
 
 async function main(): Promise<void> {
   const plan = planFromArgs(process.argv.slice(2));
+  if ([...plan.parts].every((part) => STANDALONE.has(part))) {
+    log(['', ...nextTargetLines(await standaloneParts(plan))].join('\n'));
+    return;
+  }
   const distEntry = here('../dist/index.js');
   const binDir = join(DATA, 'bin');
   const workDir = join(DATA, 'work');

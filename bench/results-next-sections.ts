@@ -120,6 +120,32 @@ function serveLines(n: NextResults): string[] {
   return lines;
 }
 
+function mirrorRerunLines(n: NextResults): string[] {
+  const m = n.mirrorRerun;
+  if (m === undefined) return [];
+  return [
+    `## \`webc-fetch mirror\` re-run with nothing new (issue 12)`,
+    '',
+    `A registry on loopback (the test kit's, in the bench process) holds ${m.packages} packages, each with a small v2 and v3; \`node dist/cli.js mirror <dir> <${m.packages} specs> --registry …\` builds their ${m.containers}-container mirror once, untimed. Then, alternating: the same command again (checked: exit 0, every container mirrored; its download requests counted at the registry: ${m.downloads.join(', ')}), and the floor of a re-run that re-hashes what it holds, \`node -e 0\` then \`sha256sum\` of the ${m.containers} blobs. The re-run also resolves every spec against the registry and re-hashes each held blob with its container checks (docs/mirror.md, Update protocol step 3).`,
+    '',
+    ...comparisonTable(m.measured, 'rerun-floor'),
+    '',
+  ];
+}
+
+function compareLines(n: NextResults): string[] {
+  const c = n.compare;
+  if (c === undefined) return [];
+  return [
+    `## \`webc-fetch compare\` of two ${c.pairMiB} MiB containers (issue 13)`,
+    '',
+    `The v2 and v3 of one version, written by the project's writer from the same package (${c.pairBytes.v2} and ${c.pairBytes.v3} bytes at ${c.pairMiB} MiB of payload; also at ${c.sizesMiB.filter((m) => m !== c.pairMiB).join(' and ')} MiB), compared by \`node dist/cli.js compare <v2> <v3> --json\` (checked: \`parity\` true); peak RSS from GNU time. For scale, \`verify\` of each ${c.pairMiB} MiB file, one process after the other (two start-ups; its peak RSS is the larger of the two).`,
+    '',
+    ...comparisonTable(c.measured, 'verify-both'),
+    '',
+  ];
+}
+
 function cacheLines(n: NextResults): string[] {
   const c = n.cache;
   if (c === undefined) return [];
@@ -136,5 +162,12 @@ function cacheLines(n: NextResults): string[] {
 }
 
 export function nextSectionLines(n: NextResults): string[] {
-  return [...startupLines(n), ...closureLines(n), ...serveLines(n), ...cacheLines(n)];
+  return [
+    ...startupLines(n),
+    ...closureLines(n),
+    ...serveLines(n),
+    ...mirrorRerunLines(n),
+    ...compareLines(n),
+    ...cacheLines(n),
+  ];
 }

@@ -1,8 +1,10 @@
-// The figures issues 10, 11, 12 and 14 ask for, their targets checked against this run, and
+// The figures issues 10–14 ask for, their targets checked against this run, and
 // their sections in bench/results.md. A figure whose component is missing here (nginx, curl,
 // Azurite, the SDK, the 1.0.0 bundle in history) is a row saying why, never silently absent.
 import type { Stats } from './bench-process.js';
 import type { Measured } from './compare.js';
+import { compareId, type CompareFigures } from './compare-figures.js';
+import type { MirrorRerunFigures } from './mirror-rerun.js';
 import type { LatencyFigures, ServeMemory } from './serve-figures.js';
 import type { FrontDoorSize } from './startup-figures.js';
 
@@ -46,6 +48,10 @@ export interface NextResults {
     readonly packages: number;
     readonly memory: Maybe<ServeMemory>;
   }>;
+  /** Issue 12: `mirror` re-run with nothing new. */
+  readonly mirrorRerun?: MirrorRerunFigures;
+  /** Issue 13: compare of a v2/v3 pair, small and 64 MiB. */
+  readonly compare?: CompareFigures;
   /** Issue 14. */
   readonly cache?: Maybe<{ readonly payloadMiB: number; readonly measured: Map<string, Measured> }>;
 }
@@ -56,8 +62,9 @@ interface Row {
   readonly target: string;
   readonly value: number | Skipped | undefined;
   readonly limit: number;
-  readonly op: 'le' | 'lt' | 'ge' | 'eq';
-  readonly unit: 'x' | 'MiB' | 'ms' | 'requests';
+  /** `ref`: a figure for scale, with no target to meet. */
+  readonly op: 'le' | 'lt' | 'ge' | 'eq' | 'ref';
+  readonly unit: 'x' | 'MiB' | 'ms' | 's' | 'requests';
 }
 
 const MiB = 1024 * 1024;
@@ -220,6 +227,83 @@ function serveRows(n: NextResults): Row[] {
   ];
 }
 
+function mirrorRerunRows(n: NextResults): Row[] {
+  const m = n.mirrorRerun;
+  if (m === undefined) return [];
+  const label = `\`mirror\` re-run with nothing new, ${m.containers}-container mirror`;
+  const median = m.measured.get('mirror-rerun')?.stats?.median;
+  return [
+    {
+      issue: 12,
+      figure: `${label}: downloads (most in any of ${m.downloads.length} re-runs)`,
+      target: '0',
+      value: m.downloads.length > 0 ? Math.max(...m.downloads) : undefined,
+      limit: 0,
+      op: 'eq',
+      unit: 'requests',
+    },
+    {
+      issue: 12,
+      figure: `${label}: wall time (median), without \`--verify\``,
+      target: '≤ 2 s',
+      value: median === undefined ? undefined : median / 1000,
+      limit: 2,
+      op: 'le',
+      unit: 's',
+    },
+    {
+      issue: 12,
+      figure: `${label} vs \`node -e 0 && sha256sum\` of its ${m.containers} blobs`,
+      target: 'for scale',
+      value: ratio(m.measured, 'mirror-rerun', 'rerun-floor'),
+      limit: 0,
+      op: 'ref',
+      unit: 'x',
+    },
+  ];
+}
+
+function compareRows(n: NextResults): Row[] {
+  const c = n.compare;
+  if (c === undefined) return [];
+  const rss = (mib: number | undefined): number | undefined =>
+    mib === undefined ? undefined : c.measured.get(compareId(mib))?.rssKiB?.median;
+  const growth = (from: number | undefined, to: number | undefined): number | undefined => {
+    const [a, b] = [rss(from), rss(to)];
+    return a === undefined || b === undefined ? undefined : (b - a) / 1024;
+  };
+  const [smallest, largest] = [c.sizesMiB[0], c.sizesMiB.at(-1)];
+  return [
+    {
+      issue: 13,
+      figure: `\`compare\` of a v2/v3 pair: peak RSS at ${largest} MiB minus at ${c.pairMiB} MiB`,
+      target: '< 16 MiB (flat)',
+      value: growth(c.pairMiB, largest),
+      limit: 16,
+      op: 'lt',
+      unit: 'MiB',
+    },
+    {
+      issue: 13,
+      figure: `the same, at ${c.pairMiB} MiB minus at ${smallest} MiB (read buffers before the GC settles; \`verify\` shows the same)`,
+      target: 'for scale',
+      value: growth(smallest, c.pairMiB),
+      limit: 0,
+      op: 'ref',
+      unit: 'MiB',
+    },
+    {
+      issue: 13,
+      figure: `\`compare\` of the ${c.pairMiB} MiB pair vs \`verify\` of each file`,
+      target: 'for scale',
+      value: ratio(c.measured, compareId(c.pairMiB), 'verify-both'),
+      limit: 0,
+      op: 'ref',
+      unit: 'x',
+    },
+  ];
+}
+
 function cacheRows(n: NextResults): Row[] {
   const c = n.cache;
   if (c === undefined) return [];
@@ -246,6 +330,8 @@ function met(row: Row, value: number): boolean {
       return value >= row.limit;
     case 'eq':
       return value === row.limit;
+    case 'ref':
+      return true;
   }
 }
 
@@ -258,14 +344,22 @@ function show(value: number, unit: Row['unit']): string {
 function verdict(row: Row): string {
   if (row.value === undefined) return 'not measured in this run';
   if (isSkipped(row.value)) return `skipped: ${row.value.skipped}`;
+  if (row.op === 'ref') return 'no target';
   if (met(row, row.value)) return 'met';
   return `**missed** (limit ${show(row.limit, row.unit)})`;
 }
 
 export function nextTargetLines(n: NextResults): string[] {
-  const rows = [...startupRows(n), ...closureRows(n), ...serveRows(n), ...cacheRows(n)];
+  const rows = [
+    ...startupRows(n),
+    ...closureRows(n),
+    ...serveRows(n),
+    ...mirrorRerunRows(n),
+    ...compareRows(n),
+    ...cacheRows(n),
+  ];
   const lines = [
-    '## Targets (issues 10, 11, 12, 14), all ratios from this run',
+    '## Targets (issues 10–14), all ratios from this run',
     '',
     '| issue | figure | target | measured | verdict |',
     '| --- | --- | --- | --- | --- |',

@@ -205,6 +205,23 @@ describe('webc-fetch mirror', () => {
     expect((await runCli({ args: ['mirror', dir, '--verify'] })).exitCode).toBe(0);
   });
 
+  it("a plain re-run re-hashes the blobs it is asked for and replaces a tampered one with the registry's bytes", async () => {
+    const dir = tempFolder();
+    expect((await mirror(dir, 'acme/tool@2')).exitCode).toBe(0);
+    const digest = await reg.digestOf('acme/tool', '2.0.0', 'v2');
+    const blob = join(dir, 'blobs', 'sha256', digest);
+    const sound = readFileSync(blob);
+    const bytes = Buffer.from(sound);
+    bytes[bytes.length - 1] = (bytes[bytes.length - 1] ?? 0) ^ 0xff;
+    writeFileSync(blob, bytes);
+    reg.server.clearRequests();
+    const again = await mirror(dir, 'acme/tool@2');
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(again.stderr).toContain(`${blob} failed re-verification`);
+    expect(downloads()).toEqual([expect.stringContaining('acme--tool--2.0.0--v2')]);
+    expect(readFileSync(blob).equals(sound)).toBe(true);
+  });
+
   it('--prune removes what the request no longer needs', async () => {
     const dir = tempFolder();
     expect((await mirror(dir, 'acme/tool@1', 'acme/tool@2')).exitCode).toBe(0);

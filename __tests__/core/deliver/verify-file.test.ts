@@ -80,6 +80,31 @@ describe('verifyFile', () => {
     expect(existsSync(join(dir, 'missing-folder'))).toBe(false);
   });
 
+  it('verifies a container smaller than one read, and one larger than its first read', async () => {
+    for (const bytes of [
+      Buffer.from(encodeWebc(demoPackage('acme/tool', '1.0.0'), 'v3')),
+      Buffer.from(encodeWebc(demoPackage('acme/tool', '1.0.0', 64 * 1024), 'v3')),
+    ]) {
+      const { file } = folderWith(bytes);
+      const sha256 = createHash('sha256').update(bytes).digest('hex') as Sha256Hex;
+      const verified = await verifyFile(file, { sha256, webc: 'v3' });
+      expect(verified).toMatchObject({ sha256, size: bytes.length });
+    }
+  });
+
+  it("stops with the signal's reason when the run is aborted, leaving nothing at copyTo", async () => {
+    const { dir, file } = folderWith();
+    const controller = new AbortController();
+    const reason = new Error('the overall timeout');
+    controller.abort(reason);
+    const error: unknown = await verifyFile(file, EXPECTED, {
+      signal: controller.signal,
+      copyTo: join(dir, 'copy.webc'),
+    }).catch((e: unknown) => e);
+    expect(error).toBe(reason);
+    expect(readdirSync(dir)).toEqual(['tool.webc']);
+  });
+
   it.skipIf(process.platform === 'win32')('does not follow a symlink', async () => {
     const { dir, file } = folderWith();
     const link = join(dir, 'link.webc');

@@ -28,7 +28,11 @@ import {
   type RenderedFile,
 } from '../static-index-render.js';
 import type { Generation } from './mirror-generation.js';
+import { concurrencyLimit } from '../../core/run/concurrency-limit.js';
 import { mirrorFile, stagingPath, syncPath, writeFileAtomic } from './mirror-files.js';
+
+/** How many files of one step are checked or written at once. */
+const FILES_IN_FLIGHT = 16;
 
 export interface CommitOptions {
   /** Which WebC version the offline layout holds when a version has both. */
@@ -56,25 +60,28 @@ export async function commitGeneration(
     referenced.add(`${OFFLINE_FOLDER}${file.webcPath}`);
     referenced.add(`${OFFLINE_FOLDER}${file.sha256Path}`);
   }
-  for (const release of renderReleases(generation)) {
-    await writeIfChanged(dir, release);
-    referenced.add(release.path);
-  }
+  const releases = renderReleases(generation);
+  await eachBounded(releases, (release) => writeIfChanged(dir, release));
+  for (const release of releases) referenced.add(release.path);
   const refs: { name: string; index: Sha256Hex }[] = [];
+  const indexes: RenderedFile[] = [];
   for (const [name, versions] of generation) {
     const index = renderPackageIndex({
       name,
       versions: [...versions].map(([version, entry]) => ({ version, ...entry })),
     });
-    // Content-addressed: an existing file already holds exactly these bytes.
-    if (!(await exists(mirrorFile(dir, index.path))))
-      await writeFileAtomic(dir, index.path, index.text);
+    indexes.push(index);
     referenced.add(index.path);
     refs.push({ name, index: index.sha256 });
     for (const entry of versions.values())
       for (const stored of [entry.v3, entry.v2])
         if (stored !== null) referenced.add(`${BLOBS_FOLDER}/${stored.sha256}`);
   }
+  // Content-addressed: an existing file already holds exactly these bytes.
+  await eachBounded(indexes, async (index) => {
+    if (!(await exists(mirrorFile(dir, index.path))))
+      await writeFileAtomic(dir, index.path, index.text);
+  });
   // Step 7: what the descriptor will name is on disk before the descriptor is.
   for (const folder of [BLOBS_FOLDER, PACKAGE_INDEX_FOLDER, RELEASE_INDEX_FOLDER])
     if (await exists(mirrorFile(dir, folder))) await syncPath(mirrorFile(dir, folder));
@@ -133,14 +140,30 @@ async function writeOfflineLayout(
       containers.push({ package: name, version, sha256: stored.sha256, path });
     }
   const files = planOfflineLayout(containers);
-  for (const file of files) {
+  await eachBounded(files, async (file) => {
     await placeLink(dir, file.source, `${OFFLINE_FOLDER}${file.webcPath}`);
     await writeIfChanged(dir, {
       path: `${OFFLINE_FOLDER}${file.sha256Path}`,
       text: sha256FileContent(file.sha256),
     });
-  }
+  });
   return files;
+}
+
+/**
+ * Files of one step checked (and written where they differ) a few at a time: each check is a
+ * stat or a small read, and one after another a re-run of a large mirror spent most of its
+ * commit waiting on them. The steps themselves stay in the protocol's order: a step starts once
+ * the one before it is whole. The first failure is thrown once the started checks settle.
+ */
+async function eachBounded<T>(
+  items: readonly T[],
+  step: (item: T) => Promise<void>,
+): Promise<void> {
+  const limit = concurrencyLimit(FILES_IN_FLIGHT);
+  const settled = await Promise.allSettled(items.map((item) => limit(() => step(item))));
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
 }
 
 /** Makes `relative` a hard link of `blob` (a copy where links are refused), unless it is one. */
