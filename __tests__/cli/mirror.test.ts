@@ -21,6 +21,8 @@ import { startSeededRegistry, type E2eRegistry } from '../support/e2e-registry.j
 import { makeRunnerDirs, runAction } from '../support/run-action.js';
 
 let reg: E2eRegistry;
+/** More packages than one batched document holds, so resolution and downloads overlap widely. */
+const MANY = Array.from({ length: 300 }, (_, i) => `many/pkg${i}`);
 
 beforeAll(async () => {
   reg = await startSeededRegistry(
@@ -32,6 +34,7 @@ beforeAll(async () => {
       'acme/big': { '1.0.0': { payloadBytes: 256 * 1024 } },
       'acme/gone': { '1.0.0': { v3: { omitFile: true }, v2: { omitFile: true } } },
       'acme/half': { '1.0.0': { v3: { omitFile: true } } },
+      ...Object.fromEntries(MANY.map((name) => [name, { '1.0.0': {} }])),
     }),
   );
 });
@@ -305,5 +308,15 @@ describe('webc-fetch mirror', () => {
     const digest = await reg.digestOf('acme/app', '1.0.0', 'v3');
     expect(run.outputs['sha256']).toBe(digest);
     expect(run.outputs['download-url']).toBe(`file://${join(dir, 'blobs', 'sha256', digest)}`);
+  });
+});
+
+describe('many packages at once', () => {
+  it('mirrors 300 packages without a warning from Node about listeners on the run signal', async () => {
+    const dir = tempFolder();
+    const run = await mirror(dir, ...MANY.map((name) => `${name}@1`));
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stderr).not.toMatch(/MaxListenersExceededWarning|\(node:\d+\) Warning/);
+    expect(readdirSync(join(dir, 'blobs', 'sha256'))).toHaveLength(2 * MANY.length);
   });
 });

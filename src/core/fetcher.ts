@@ -2,6 +2,7 @@
 // client, the retry policy, the cache and the overall deadline from the run settings and
 // what the front door supplies (`io`), and returns a fetcher. The action, a command line or
 // a test each build their own io; nothing here knows which one asked.
+import { setMaxListeners } from 'node:events';
 import { BACKOFF, type RetryPolicy } from './http/retry.js';
 import type { PackageCache } from './cache/package-cache.js';
 import type { RemoteCache } from './cache/remote-cache.js';
@@ -221,6 +222,9 @@ function wantedFirst(settings: RunSettings): readonly WebcVersion[] {
   return settings.priority.slice(0, 1);
 }
 
+/** Listeners the run's signal may hold at once before Node warns of a leak. */
+const RUN_SIGNAL_LISTENERS = 1000;
+
 /**
  * The overall timeout: one deadline for resolution and every download, retries and backoff
  * included, so a server trickling a byte just inside the request timeout cannot hang the
@@ -231,6 +235,10 @@ function overallBound(
   outer: AbortSignal | undefined,
 ): { signal: AbortSignal; clear: () => void } {
   const controller = new AbortController();
+  // Every request, backoff and file read of the run listens to this one signal while it lasts:
+  // batched lookups and downloads in parallel pass Node's default of 10 listeners without any
+  // leak (each removes its own), so the warning would only mislead users.
+  setMaxListeners(RUN_SIGNAL_LISTENERS, controller.signal);
   const onAbort = (): void => controller.abort(outer?.reason);
   if (outer?.aborted) onAbort();
   else outer?.addEventListener('abort', onAbort, { once: true });
