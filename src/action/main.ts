@@ -28,7 +28,7 @@ import { boundText, oneLine } from '../core/text/text-bounds.js';
 import type { Logger } from '../core/types.js';
 import { sayWith, type Say } from '../core/words.js';
 import type { RemoteCache } from '../core/cache/remote-cache.js';
-import { hasLingeringCalls, setUpActionsCache } from './actions-cache-setup.js';
+import { hasLingeringCalls, startActionsCache } from './actions-cache-setup.js';
 import { readInputs } from './inputs.js';
 import { ACTION_WORDING, describeForAction } from './messages.js';
 import { runOutputs } from './outputs.js';
@@ -86,7 +86,7 @@ export async function run(): Promise<RunEnd> {
       `webc-fetch ${WEBC_FETCH_VERSION}: ${subject}, priority ${settings.priority.join(', ')}${extras.join('')}`,
     );
     remoteCache = settings.remoteCache
-      ? await setUpActionsCache(logger, { start: core.startGroup, end: core.endGroup })
+      ? startActionsCache(logger, { start: core.startGroup, end: core.endGroup })
       : undefined;
     const io = { ...runnerIo(settings, logger, redact), remoteCache };
     const fetcher = createFetcher(settings, io);
