@@ -8,6 +8,8 @@ import { Readable } from 'node:stream';
 export interface BodySource {
   readonly length: number;
   open(): Readable;
+  /** The whole body, when it is held in memory: a server buffering answers takes it as is. */
+  readonly bytes?: Buffer;
 }
 
 export interface PlainResponse {
@@ -19,7 +21,7 @@ export interface PlainResponse {
 
 export function bufferBody(bytes: Buffer | string): BodySource {
   const buffer = typeof bytes === 'string' ? Buffer.from(bytes) : bytes;
-  return { length: buffer.length, open: () => Readable.from([buffer]) };
+  return { length: buffer.length, open: () => Readable.from([buffer]), bytes: buffer };
 }
 
 export function jsonResponse(status: number, value: unknown): PlainResponse {

@@ -97,6 +97,42 @@ describe('closing the facade', () => {
   });
 });
 
+describe('large downloads', () => {
+  it('sends a range that spans many reads of the blob byte for byte', async () => {
+    const facade = await startFacade({ dir: mirror.dir, logger: recorder().logger });
+    try {
+      const [start, end] = [1_000_003, 9_437_190];
+      const res = await new Promise<IncomingMessage>((resolve, reject) =>
+        httpGet(
+          `${facade.url}/${big.relative}`,
+          { headers: { range: `bytes=${start}-${end}` } },
+          resolve,
+        ).on('error', reject),
+      );
+      expect(res.statusCode).toBe(206);
+      const body = await readAll(res);
+      expect(body.equals(Buffer.from(big.bytes.subarray(start, end + 1)))).toBe(true);
+    } finally {
+      await facade.close();
+    }
+  });
+
+  it('stops counting a download whose client left mid-blob, and logs what it was sent', async () => {
+    const { logger, lines } = recorder();
+    const facade = await startFacade({ dir: mirror.dir, logger });
+    const res = await startDownload(`${facade.url}/${big.relative}`);
+    await new Promise((resolve) => res.once('data', resolve));
+    res.destroy();
+    const logged = (): string | undefined =>
+      lines.find((line) => line.includes(`"GET /${big.relative}" 200 `));
+    while (logged() === undefined) await new Promise((resolve) => setTimeout(resolve, 10));
+    const bytes = Number(logged()?.split(' ')[5]);
+    expect(bytes).toBeGreaterThan(0);
+    expect(bytes).toBeLessThan(big.bytes.length);
+    await facade.close({ graceMs: 60_000 });
+  });
+});
+
 describe('request logging', () => {
   it('logs one line per request with method, path and status, and never the Authorization header or the query', async () => {
     const { logger, lines } = recorder();

@@ -5,6 +5,7 @@
 // once loaded, so an answer is a pure function of (generation, base URL, request body): answers
 // are kept per generation, bounded in bytes, and a repeated question costs no execution.
 import type { IncomingMessage } from 'node:http';
+import { GET_PACKAGE_QUERY, GET_PACKAGE_RELEASE_QUERY } from '../../core/source/queries.js';
 import type { MirrorUrls } from '../graphql-schema.js';
 import { answerGraphqlBody, readGraphqlBody, refuseGraphqlRequest } from '../graphql-handler.js';
 import type {
@@ -27,6 +28,12 @@ export interface BufferedAnswer {
 export interface FacadeGraphql {
   /** Answers a request to `/graphql`; `base` is the public base URL (no trailing slash). */
   answer(req: IncomingMessage, base: string): Promise<BufferedAnswer>;
+  /**
+   * Answers webc-fetch's own questions once, unsent, before the first client asks: parsing,
+   * validating and executing them the first time costs far more than any later time (the code
+   * is compiled then), and clients arriving together at a fresh server would all wait for it.
+   */
+  warm(): void;
 }
 
 /** Bytes of answers kept per generation; past it, answers are computed without being kept. */
@@ -70,10 +77,28 @@ export function createFacadeGraphql(data: FacadeData): FacadeGraphql {
       }
       return answer;
     },
+    warm() {
+      const generation = data.current();
+      const [name] = generation.packages.keys();
+      const [hash] = generation.releases.keys();
+      const asks = [
+        { query: GET_PACKAGE_QUERY, variables: { name: name ?? 'a/b' } },
+        { query: GET_PACKAGE_RELEASE_QUERY, variables: { hash: `sha256:${hash ?? ''}` } },
+      ];
+      const base = 'http://127.0.0.1';
+      for (const ask of asks) {
+        answerGraphqlBody(Buffer.from(JSON.stringify(ask)), {
+          source: generationSource(data, generation, base),
+          urls: facadeUrls(base),
+        });
+      }
+    },
   };
 }
 
 async function buffered(response: PlainResponse): Promise<BufferedAnswer> {
+  const { bytes } = response.body;
+  if (bytes !== undefined) return { status: response.status, headers: response.headers, bytes };
   const chunks: Buffer[] = [];
   for await (const chunk of response.body.open() as AsyncIterable<Buffer>) chunks.push(chunk);
   return { status: response.status, headers: response.headers, bytes: Buffer.concat(chunks) };

@@ -108,6 +108,7 @@ export async function startFacade(options: FacadeOptions): Promise<RunningFacade
     publicUrl,
     origin: '',
   };
+  facade.graphql.warm();
   const inFlight = createInFlight();
   let closing = false;
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {

@@ -1,15 +1,13 @@
 // GET and HEAD of the mirror's files: the request path resolved safely (served-file.ts), the
-// answer decided from the headers (file-answer.ts), the bytes streamed from one open handle in
-// 1 MiB reads with backpressure, so memory does not grow with the blob and a file swapped after
-// the check is never the one sent.
+// answer decided from the headers (file-answer.ts), the bytes sent from one open handle through
+// two reused buffers (range-send.ts), so memory does not grow with the blob and a file swapped
+// after the check is never the one sent.
 import { open } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream/promises';
 import { sendPlain, textResponse, type PlainResponse } from '../plain-response.js';
 import { answerFile } from './file-answer.js';
+import { sendFileRange } from './range-send.js';
 import { resolveServedFile } from './served-file.js';
-
-const READ_CHUNK = 1024 * 1024;
 
 /** Sends a small response; resolves with the body bytes sent. */
 export async function sendSmall(
@@ -40,7 +38,6 @@ export async function serveFile(
   const missing = textResponse(404, 'No such file.\n');
   const handle = await open(served.path, 'r').catch(() => undefined);
   if (handle === undefined) return sendSmall(res, missing, method);
-  let streaming = false;
   try {
     const info = await handle.stat();
     if (!info.isFile()) return await sendSmall(res, missing, method);
@@ -56,13 +53,8 @@ export async function serveFile(
       res.end();
       return 0;
     }
-    const { start, end } = answer.range;
-    const stream = handle.createReadStream({ start, end, highWaterMark: READ_CHUNK });
-    streaming = true;
-    // A client that leaves ends the pipeline, which closes the file (autoClose).
-    await pipeline(stream, res).catch(() => undefined);
-    return res.writableFinished ? end - start + 1 : (res.socket?.bytesWritten ?? 0);
+    return await sendFileRange(handle, res, answer.range.start, answer.range.end);
   } finally {
-    if (!streaming) await handle.close();
+    await handle.close();
   }
 }
