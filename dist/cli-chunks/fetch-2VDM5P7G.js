@@ -1,2 +1,0 @@
-import { createRequire as __wfCreateRequire } from 'node:module'; const require = __wfCreateRequire(import.meta.url);
-import{a as c,b as d,c as e}from"./chunk-ZKF2GAY3.js";import{n as a,r as b}from"./chunk-ITEHZAMY.js";import"./chunk-54XGU2XE.js";import"./chunk-VWMTCRX6.js";import"./chunk-4KT4RDHS.js";import"./chunk-323ZWVBQ.js";import"./chunk-K47KEIMK.js";import"./chunk-LXEYAZOY.js";import"./chunk-GE4JEDDZ.js";import"./chunk-27XIQHIF.js";import"./chunk-CCIEFQCC.js";export{a as CLI_USER_AGENT,e as outputFields,b as resultFields,c as run,d as runWithFlags};

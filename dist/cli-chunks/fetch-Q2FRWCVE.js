@@ -1,0 +1,2 @@
+import { createRequire as __wfCreateRequire } from 'node:module'; const require = __wfCreateRequire(import.meta.url);
+import{a as c,b as d,c as e}from"./chunk-74LXMC7A.js";import{n as a,r as b}from"./chunk-GPOD4Y5H.js";import"./chunk-54XGU2XE.js";import"./chunk-VWMTCRX6.js";import"./chunk-4KT4RDHS.js";import"./chunk-ICQRUIVQ.js";import"./chunk-KEC2DZPW.js";import"./chunk-JE5B4YP7.js";import"./chunk-GE4JEDDZ.js";import"./chunk-27XIQHIF.js";import"./chunk-CCIEFQCC.js";export{a as CLI_USER_AGENT,e as outputFields,b as resultFields,c as run,d as runWithFlags};
