@@ -20,18 +20,29 @@ describe('dist/index.js', () => {
     expect(sizes.reduce((a, b) => a + b, 0)).toBeLessThan(1.5 * 1024 * 1024);
   });
 
+  /** The delivery: the pipeline, loaded once the inputs are valid. */
+  const delivery = (): string => dynamicChunks()[0] ?? '';
+
   it('defines require for bundled CommonJS code, in every file', () => {
-    for (const file of [...staticFiles(), ...dynamicChunks()]) {
+    const files = [...staticFiles(), ...staticFiles(delivery()), ...dynamicChunks(delivery())];
+    expect(files.length).toBeGreaterThan(2);
+    for (const file of files) {
       expect(
         readFileSync(file, 'utf8').startsWith('import { createRequire as __wfCreateRequire }'),
       ).toBe(true);
     }
   });
 
-  it('loads the Actions cache client only through a dynamic import of its own chunk', () => {
+  it('loads the pipeline only after the inputs, and the Actions cache client only on demand', () => {
+    const dist = join(DIST_ENTRY, '..');
+    // What every start loads: input parsing and failure reporting, not the pipeline.
+    expect(dynamicChunks().map((file) => relative(dist, file))).toEqual([
+      expect.stringMatching(/^action-chunks\/delivery-[\w-]+\.js$/),
+    ]);
     expect(text).not.toContain(CACHE_CLIENT_MARKER);
-    const chunks = dynamicChunks();
-    expect(chunks.map((file) => relative(join(DIST_ENTRY, '..'), file))).toEqual([
+    expect(staticText(delivery())).not.toContain(CACHE_CLIENT_MARKER);
+    const chunks = dynamicChunks(delivery());
+    expect(chunks.map((file) => relative(dist, file))).toEqual([
       expect.stringMatching(/^action-chunks\/actions-cache-[\w-]+\.js$/),
     ]);
     expect(readFileSync(chunks[0] ?? '', 'utf8')).toContain(CACHE_CLIENT_MARKER);

@@ -5,6 +5,10 @@
 import { render, listOf, type Wording, type Words } from '../core/words.js';
 import type { SettingKey } from '../core/settings.js';
 import { describeError } from '../core/errors.js';
+import { PROJECT_URL, WEBC_FETCH_VERSION } from '../core/build-info.js';
+
+/** What the action sends as User-Agent (the core's requests name their front door). */
+export const ACTION_USER_AGENT = `webc-fetch/${WEBC_FETCH_VERSION} (GitHub Action; +${PROJECT_URL})`;
 
 /** The input of action.yml that carries each setting. */
 export const ACTION_INPUTS: Readonly<Record<SettingKey, string>> = {
